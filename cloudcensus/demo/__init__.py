@@ -1,0 +1,1 @@
+"""The embedded demo: a fake cloud estate served on loopback, scanned for real."""

@@ -1,0 +1,1 @@
+"""Rule engine, built-in rule packs and comply-or-explain explanations."""

@@ -1,0 +1,1 @@
+"""Cloud providers: one sub-package per cloud, found through entry points."""

@@ -1,0 +1,5 @@
+"""AWS account collectors (being written)."""
+
+from cloudcensus.providers.aws.spec import AwsCollector
+
+COLLECTORS: tuple[AwsCollector, ...] = ()

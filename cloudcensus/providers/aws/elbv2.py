@@ -1,0 +1,5 @@
+"""AWS elbv2 collectors (being written)."""
+
+from cloudcensus.providers.aws.spec import AwsCollector
+
+COLLECTORS: tuple[AwsCollector, ...] = ()

@@ -1,0 +1,1 @@
+"""The agent: configuration, scan pipeline, local store, CLI."""

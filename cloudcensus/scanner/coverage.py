@@ -1,0 +1,54 @@
+"""Coverage: what a scan read completely, partly, or not at all.
+
+A scanner that silently misses a scope reports false compliance. Every collection unit
+(provider x account x region x collector) ends with one `CoverageEntry`; a failure is an
+entry with an `ErrorKind`, never a swallowed exception. The store sweeps removed
+resources only under entries that are `complete`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ANY", "CoverageEntry", "CoverageStatus", "ErrorKind"]
+
+#: Wildcard for `region` / `collector` when a failure hit a whole account or provider.
+ANY = "*"
+
+
+class ErrorKind(StrEnum):
+    ACCESS_DENIED = "access_denied"
+    THROTTLED = "throttled"
+    NOT_ENABLED = "not_enabled"
+    TIMEOUT = "timeout"
+    MALFORMED = "malformed"
+    UNEXPECTED = "unexpected"
+
+
+class CoverageStatus(StrEnum):
+    COMPLETE = "complete"
+    PARTIAL = "partial"  # listed completely, but some items could not be normalised
+    FAILED = "failed"
+
+
+class CoverageEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: str
+    account: str = Field(description="account id, or '*' when the whole provider failed")
+    region: str = Field(description="region, 'global', or '*' when a whole account failed")
+    collector: str = Field(description="collector name, e.g. 'ec2.instances', or '*'")
+    status: CoverageStatus
+    error_kind: ErrorKind | None = None
+    message: str | None = Field(
+        default=None, description="what went wrong; never contains credentials"
+    )
+    resources: int = Field(default=0, description="resources collected by this unit")
+    errors: int = Field(default=0, description="items or calls that failed")
+    duration_s: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.provider, self.account, self.region, self.collector)

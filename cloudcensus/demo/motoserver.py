@@ -23,7 +23,7 @@ __all__ = ["FAKE_AWS_ENV", "MotoServer", "aws_env"]
 #: Credentials moto accepts. They are not secrets: they only open the local emulator.
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - emulator credential
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "eu-west-1",
 }
@@ -67,7 +67,8 @@ class MotoServer:
 
     def reset(self) -> None:
         """Wipe every account's state (POST /moto-api/reset)."""
-        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        url = f"{self.endpoint}/moto-api/reset"
+        request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback http
         with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
             pass
 

@@ -24,6 +24,7 @@ class ErrorKind(StrEnum):
     NOT_ENABLED = "not_enabled"
     TIMEOUT = "timeout"
     MALFORMED = "malformed"
+    INTERRUPTED = "interrupted"  # the scan was stopped before this unit was collected
     UNEXPECTED = "unexpected"
 
 

@@ -8,7 +8,7 @@ one catalogue line and one fixture.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,6 +34,10 @@ class AwsContext:
     home_region: str  # region used for global services' clients
     regions: tuple[str, ...]  # every region scanned in this account
     catalogue: Catalogue
+    # What the provider read at organisation level for this account (management account
+    # credentials): {"organization_id": str|None, "region_guardrail": {...}|None,
+    # "region_guardrail_readable": bool}. None outside an organisation.
+    organization: Mapping[str, Any] | None = None
 
     def location(self, region: str | None = None) -> Location:
         return self.catalogue.location(region or self.region)

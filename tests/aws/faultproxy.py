@@ -1,0 +1,153 @@
+"""A fault-injecting HTTP proxy on loopback, in front of the moto server.
+
+moto grants every AssumeRole and never throttles, so the failures a scanner must survive
+are injected here, in the real wire format AWS uses, without touching our code: the
+proxy forwards every request to moto, except an `sts:AssumeRole` into a denied account
+(403 AccessDenied, STS XML error shape) and calls of a throttled action (EC2 XML
+`RequestLimitExceeded` or query `Throttling`).
+
+It serves both as the endpoint (`AWS_ENDPOINT_URL`) and as a forward proxy
+(`HTTP_PROXY`). The second matters for s3control, whose host name botocore prefixes with
+the account id (`123456789012.127.0.0.1`), which no resolver on loopback knows.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["FaultProxy"]
+
+_HOP_HEADERS = {"connection", "proxy-connection", "keep-alive", "transfer-encoding", "te"}
+_EC2_API_VERSION = "2016-11-15"
+
+
+def _sts_denied(role_arn: str) -> bytes:
+    return (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        "<Error><Type>Sender</Type><Code>AccessDenied</Code>"
+        "<Message>User: arn:aws:sts::123456789012:assumed-role/scanner/cloudcensus is not "
+        f"authorized to perform: sts:AssumeRole on resource: {role_arn}</Message></Error>"
+        f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    ).encode()
+
+
+def _throttled(ec2: bool) -> tuple[int, bytes]:
+    if ec2:
+        body = (
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+            "<Message>Request limit exceeded.</Message></Error></Errors>"
+            f"<RequestID>{uuid.uuid4()}</RequestID></Response>"
+        )
+        return 503, body.encode()
+    body = (
+        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+        "<Message>Rate exceeded</Message></Error>"
+        f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    )
+    return 400, body.encode()
+
+
+class FaultProxy:
+    """Forwards to `upstream` (http://host:port) with injectable faults; thread-safe."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.denied_accounts: set[str] = set()
+        self.throttled_actions: set[str] = set()
+        self.hits: Counter[str] = Counter()  # action -> requests seen (faulted or not)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.denied_accounts.clear()
+            self.throttled_actions.clear()
+            self.hits.clear()
+
+    def _fault(self, params: dict[str, list[str]]) -> tuple[int, bytes] | None:
+        action = (params.get("Action") or [""])[0]
+        with self._lock:
+            self.hits[action] += 1
+            if action in self.throttled_actions:
+                return _throttled((params.get("Version") or [""])[0] == _EC2_API_VERSION)
+            role_arn = (params.get("RoleArn") or [""])[0]
+            if action == "AssumeRole" and any(f":{a}:" in role_arn for a in self.denied_accounts):
+                return 403, _sts_denied(role_arn)
+        return None
+
+    def _forward(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        connection = http.client.HTTPConnection(*self._upstream, timeout=60)
+        try:
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                target = urlsplit(self.path)
+                path = target.path + (f"?{target.query}" if target.query else "")
+                params = parse_qs(target.query)
+                content_type = self.headers.get("Content-Type", "")
+                if "x-www-form-urlencoded" in content_type:
+                    params.update(parse_qs(body.decode(errors="replace")))
+                fault = proxy._fault(params)
+                if fault is not None:
+                    status, payload = fault
+                    headers = [("Content-Type", "text/xml")]
+                else:
+                    kept = [
+                        (k, v) for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS
+                    ]
+                    status, headers, payload = proxy._forward(self.command, path, kept, body)
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in _HOP_HEADERS | {"content-length"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+        return Handler
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)

@@ -1,0 +1,81 @@
+"""ELBv2 load balancers collected from a moto server: internet-facing or internal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from cloudcensus.demo.motoserver import MotoServer
+from cloudcensus.providers.aws import elbv2
+from cloudcensus.providers.aws.spec import AwsContext
+from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.scanner.inventory import Resource
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+@pytest.fixture(scope="module")
+def balancers(moto_server: MotoServer) -> tuple[dict[str, Resource], str]:
+    moto_server.reset()
+    session = boto3.Session(region_name=REGION)
+    ec2 = session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{z}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, z in ((1, "a"), (2, "b"))
+    ]
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    client = session.client("elbv2")
+    client.create_load_balancer(
+        Name="web",
+        Subnets=subnets,
+        SecurityGroups=[group],
+        Scheme="internet-facing",
+        Tags=[{"Key": "owner", "Value": "web"}],
+    )
+    client.create_load_balancer(Name="inside", Subnets=subnets, Scheme="internal", Type="network")
+
+    def factory(service: str, region: str) -> Any:
+        return session.client(service, region_name=region)  # type: ignore[call-overload]
+
+    ctx = AwsContext(
+        account=ACCOUNT,
+        region=REGION,
+        partition="aws",
+        home_region=REGION,
+        regions=(REGION,),
+        catalogue=load_catalogue("cloudcensus.providers.aws"),
+    )
+    (collector,) = elbv2.COLLECTORS
+    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
+    return {r.name or r.id: r for r in resources if r is not None}, group
+
+
+def test_internet_facing_load_balancer_is_public(
+    balancers: tuple[dict[str, Resource], str],
+) -> None:
+    found, group = balancers
+    web = found["web"]
+    assert web.type == "network.load_balancer"
+    assert web.id.startswith(f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/")
+    assert web.tags == {"owner": "web"}
+    assert web.properties == {
+        "public": True,
+        "scheme": "internet-facing",
+        "kind": "application",
+        "security_groups": [group],
+    }
+
+
+def test_internal_load_balancer_is_not_public(
+    balancers: tuple[dict[str, Resource], str],
+) -> None:
+    inside = balancers[0]["inside"].properties
+    assert inside["public"] is False
+    assert inside["kind"] == "network"
+    assert inside["security_groups"] == []

@@ -1,0 +1,23 @@
+"""The engine benchmark stays runnable as documented (a tiny run; no timing asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_engine_benchmark_runs_as_a_script() -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/engine.py", "--resources", "200", "--accounts", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "engine, full packs:" in result.stdout
+    assert "verdicts only: engine" in result.stdout

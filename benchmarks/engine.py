@@ -8,167 +8,34 @@ the `be-federal` profile); the figure includes building the findings with their
 evidence. For scale, a hand-written plain-Python version of a representative subset of
 the rules runs on the same resources, and the subset is also run through the engine
 alone, so the report gives the cost of CEL's sandbox against Python for equal work.
+The estate is built by `benchmarks/estate.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import gc
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):
+if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cloudcensus.policies.engine import Evaluator, _construct, _template
-from cloudcensus.policies.findings import Status, finding_uid
+from benchmarks.estate import TYPES, synthetic_inventory
+from cloudcensus.policies.compiled import template
+from cloudcensus.policies.engine import Evaluator
+from cloudcensus.policies.findings import Status, build_finding, finding_uid
 from cloudcensus.policies.loader import load_rules
 from cloudcensus.policies.params import resolve_params
 from cloudcensus.policies.rules import RuleSet
-from cloudcensus.scanner.inventory import Jurisdiction, Location, Resource
+from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["main", "synthetic_inventory"]
-
-_TYPES = {
-    "storage.bucket": "AWS::S3::Bucket",
-    "storage.volume": "AWS::EC2::Volume",
-    "storage.snapshot": "AWS::EC2::Snapshot",
-    "compute.instance": "AWS::EC2::Instance",
-    "database.instance": "AWS::RDS::DBInstance",
-    "database.table": "AWS::DynamoDB::Table",
-    "network.security_group": "AWS::EC2::SecurityGroup",
-    "identity.user": "AWS::IAM::User",
-    "security.key": "AWS::KMS::Key",
-    "logging.audit_trail": "AWS::CloudTrail::Trail",
-}
-_REGIONS = [("eu-west-1", "IE", True), ("eu-central-1", "DE", True), ("us-east-1", "US", False)]
-_AWS = Jurisdiction(
-    offering="aws",
-    operator="Amazon Web Services, Inc.",
-    legal_seat="US",
-    parent="Amazon.com, Inc.",
-    parent_country="US",
-    non_eu_law=True,
-)
-
-
-def _storage(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    bucket = {"public_via": ["acl"] if flip else [], "public_access_blocked": not flip}
-    return {**encryption, **bucket, "public": flip, "versioning": True, "replicas": []}
-
-
-def _database(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    settings = {"engine": "postgres", "backup_retention_days": 7, "multi_az": False}
-    return {**encryption, **settings, "public": flip, "backup_enabled": not flip, "replicas": []}
-
-
-def _compute(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    addresses = ["198.51.100.7"] if flip else []
-    return {"state": "running", "public": flip, "public_ips": addresses, "security_groups": []}
-
-
-def _security_group(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    port = 22 if flip else 443
-    rule = {"protocol": "tcp", "from_port": port, "to_port": port, "source": "0.0.0.0/0"}
-    return {"ingress": [rule], "egress": [], "attached": True}
-
-
-def _user(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    created = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(days=200 if flip else 10)
-    key = {"id": "AKIAEXAMPLE", "status": "active", "created": created.isoformat()}
-    return {"console_access": True, "mfa": not flip, "access_keys": [{**key, "last_used": None}]}
-
-
-def _key(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    settings = {"state": "Enabled", "usage": "ENCRYPT_DECRYPT", "multi_region": False}
-    return {**settings, "key_management": "customer", "rotation_enabled": not flip, "replicas": []}
-
-
-def _trail(flip: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    return {"logging": True, "multi_region": True, "home_region": "eu-west-1"}
-
-
-_SHAPES: dict[str, Callable[[bool, dict[str, Any]], dict[str, Any]]] = {
-    "storage.bucket": _storage,
-    "storage.volume": lambda flip, enc: {**enc, "size_gb": 100, "state": "in-use"},
-    "storage.snapshot": lambda flip, enc: {**enc, "public": flip},
-    "compute.instance": _compute,
-    "database.instance": _database,
-    "database.table": lambda flip, enc: {**enc, "backup_enabled": not flip},
-    "network.security_group": _security_group,
-    "identity.user": _user,
-    "security.key": _key,
-    "logging.audit_trail": _trail,
-}
-
-
-def _properties(type_: str, rng: random.Random) -> dict[str, Any]:
-    flip = rng.random() < 0.2  # about one resource in five breaks its type's main rule
-    managed = "customer" if rng.random() < 0.3 else "provider"
-    encryption = {"encrypted": not flip, "key_id": None, "key_management": managed}
-    return _SHAPES[type_](flip, encryption)
-
-
-def _resource(index: int, accounts: int, rng: random.Random, name_tags: bool) -> Resource:
-    type_ = list(_TYPES)[index % len(_TYPES)]
-    account = f"{100000000000 + index % accounts}"
-    region, country, eu = rng.choice(_REGIONS)
-    level = rng.choice(["public", "internal", "sensitive", "restricted"])
-    tags = {"owner": "team-a", "data-classification": level, "cost-centre": "cc-1"}
-    if rng.random() < 0.1:
-        del tags["owner"]
-    if name_tags:
-        tags["Name"] = f"r{index}"
-    return Resource(
-        provider="aws",
-        account=account,
-        region=region,
-        type=type_,
-        native_type=_TYPES[type_],
-        id=f"arn:aws:{type_}:{region}:{account}:r/{index}",
-        name=f"r{index}",
-        tags=tags,
-        location=Location(country=country, eu=eu, eea=eu),
-        jurisdiction=_AWS,
-        properties=_properties(type_, rng),
-        raw={"Name": f"r{index}", "Details": {"a": 1, "b": [1, 2, 3]}},
-    )
-
-
-def synthetic_inventory(
-    count: int, accounts: int, seed: int = 7, name_tags: bool = True
-) -> list[list[Resource]]:
-    """`count` resources spread over `accounts` scopes, ~20% non-compliant per property.
-
-    `name_tags`: give each resource a unique `Name` tag, as most AWS estates do; rules
-    that read whole tag maps then see every resource as different (no memo hits).
-    """
-    rng = random.Random(seed)
-    scopes: list[list[Resource]] = [[] for _ in range(accounts)]
-    for index in range(count):
-        scopes[index % accounts].append(_resource(index, accounts, rng, name_tags))
-    for number, scope in enumerate(scopes):
-        account = f"{100000000000 + number}"
-        scope.append(
-            Resource(
-                provider="aws",
-                account=account,
-                region="global",
-                type="account",
-                native_type="AWS::::Account",
-                id=f"arn:aws::{account}:account",
-                properties={
-                    "root_mfa": True,
-                    "region_guardrail": None,
-                    "region_guardrail_readable": True,
-                },
-            )
-        )
-    return scopes
 
 
 # The plain-Python equivalents of a representative subset (same verdicts, same evidence).
@@ -192,6 +59,8 @@ def _exp02(r: Resource, p: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]
             return False
         if rule["protocol"] in (None, "all"):
             return True
+        if rule["protocol"] not in ("tcp", "udp"):
+            return False
         low, high = rule["from_port"], rule["to_port"]
         return low is None or high is None or any(low <= x <= high for x in p["ports"])
 
@@ -240,28 +109,33 @@ _PYTHON_RULES: dict[
 
 def _python_evaluate(
     ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime, build: bool = True
-) -> int:
-    """Plain-Python evaluation of the subset, building the same findings; returns count."""
+) -> tuple[int, Counter[str]]:
+    """Plain-Python evaluation of the subset, building the same findings.
+
+    Returns the number of rule evaluations and the count of each verdict.
+    """
     rules = {rule.id: rule for rule in ruleset}
     plans = {
-        t: [(rules[i], _PYTHON_RULES[i]) for i in _PYTHON_RULES if t in rules[i].types]
-        for t in _TYPES
+        t: [(rules[i], _PYTHON_RULES[i], dict(rules[i].values)) for i in _PYTHON_RULES]
+        for t in TYPES
     }
-    templates = {rule.id: _template(rule) for rule in ruleset}
-    count = 0
+    plans = {t: [x for x in plan if t in x[0].types] for t, plan in plans.items()}
+    templates = {rule.id: template(rule) for rule in ruleset}
+    count, verdicts = 0, Counter[str]()
     for scope in scopes:
         findings = []
         for resource in scope:
-            for rule, check in plans.get(resource.type, ()):
-                verdict, evidence = check(resource, dict(rule.values))
+            for rule, check, params in plans.get(resource.type, ()):
+                verdict, evidence = check(resource, params)
                 count += 1
+                verdicts[str(verdict)] += 1
                 if verdict is None or not build:
                     continue
                 spec = rule.spec
                 findings.append(
-                    _construct(
-                        templates[spec.id],
+                    build_finding(
                         {
+                            **templates[spec.id].__dict__,
                             "uid": finding_uid(spec.id, resource.id),
                             "status": Status.PASS if verdict else Status.FAIL,
                             "resource_id": resource.id,
@@ -277,85 +151,124 @@ def _python_evaluate(
                         },
                     )
                 )
-    return count
+    return count, verdicts
 
 
-def _engine_run(
+def _evaluations(ruleset: RuleSet, scopes: Sequence[Sequence[Resource]]) -> int:
+    """(rule, resource) pairs whose types match: the resource rules only."""
+    per_type = {t: len(ruleset.for_type(t)) for t in ruleset.types}
+    return sum(per_type.get(r.type, 0) for scope in scopes for r in scope)
+
+
+def _end_to_end(
     ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime
-) -> tuple[int, int, float]:
+) -> tuple[int, float]:
+    """(findings, seconds) of `evaluate_scope` over every scope, on a fresh evaluator."""
     evaluator = Evaluator(ruleset)
-    evaluations = sum(len(ruleset.for_type(r.type)) for scope in scopes for r in scope)
-    evaluations += len(ruleset.account_rules) * len(scopes)
     start = time.perf_counter()
     findings = sum(len(evaluator.evaluate_scope(scope, now)) for scope in scopes)
-    return evaluations, findings, time.perf_counter() - start
+    return findings, time.perf_counter() - start
 
 
-def _verdict_seconds(
+def _verdicts(
     ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime
-) -> float:
-    """Time of the verdicts alone (projection, memo, CEL), without building findings."""
+) -> tuple[float, float, Counter[str]]:
+    """(seconds, memo hit rate, verdict counts) of the verdicts alone, fresh evaluator."""
     evaluator = Evaluator(ruleset)
     plans = evaluator._plans  # the benchmark looks inside on purpose
+    results = []
     start = time.perf_counter()
     for scope in scopes:
         for resource in scope:
             plan = plans.get(resource.type)
             if plan is not None:
-                plan.verdicts(resource, now)
-    return time.perf_counter() - start
+                results.append(plan.verdicts(resource, now))
+    seconds = time.perf_counter() - start
+    lookups, hits = evaluator.memo_stats()
+    counts = Counter(_label(v) for found in results for v, _ in found)
+    return seconds, hits / max(lookups, 1), counts
+
+
+def _label(verdict: object) -> str:
+    return str(verdict) if isinstance(verdict, bool) else "None"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each measure")
     parser.add_argument(
-        "--no-name-tags",
+        "--no-gc-freeze",
         action="store_true",
-        help="no unique Name tag: resources repeat, the memo hits",
+        help="leave the inventory to the garbage collector's full collections",
     )
     args = parser.parse_args(argv)
     full = resolve_params(load_rules(["sovereignty", "baseline"]), "be-federal")
     subset = RuleSet([rule for rule in full if rule.id in _PYTHON_RULES])
-    scopes = synthetic_inventory(args.resources, args.accounts, name_tags=not args.no_name_tags)
+    scopes = synthetic_inventory(args.resources, args.accounts)
+    if not args.no_gc_freeze:
+        # The inventory lives for the whole scan: keep the collector from walking its
+        # million objects on every full collection while findings pile up.
+        gc.collect()
+        gc.freeze()
     now = datetime(2026, 1, 1, tzinfo=UTC)
     print(f"{args.resources} resources, {args.accounts} accounts, {len(full)} rules")
-    evaluations, findings, seconds = _engine_run(full, scopes, now)
+    evaluations = _evaluations(full, scopes)
+    seconds, hit_rate, _ = min(_verdicts(full, scopes, now) for _ in range(args.repeat))
     print(
-        f"engine, full packs: {evaluations} evaluations, {findings} findings in "
-        f"{seconds:.2f} s = {evaluations / seconds:,.0f} evaluations/s"
+        f"(a) engine, full packs, verdicts: {evaluations} rule evaluations in {seconds:.2f} s"
+        f" = {evaluations / seconds:,.0f}/s; memo hit rate {hit_rate:.1%}"
     )
-    verdict_seconds = _verdict_seconds(full, scopes, now)
-    resource_evals = evaluations - len(full.account_rules) * len(scopes)
+    findings, seconds = min(_end_to_end(full, scopes, now) for _ in range(args.repeat))
     print(
-        f"engine, full packs, verdicts only: {resource_evals / verdict_seconds:,.0f} evaluations/s"
+        f"(b) engine, full packs, end to end: {findings} findings in {seconds:.2f} s = "
+        f"{findings / seconds:,.0f} findings/s, {evaluations / seconds:,.0f} evaluations/s"
     )
-    _compare(subset, scopes, now)
+    _compare(subset, scopes, now, args.repeat)
 
 
-def _rate(count: int, started: float) -> float:
-    return count / (time.perf_counter() - started)
-
-
-def _compare(subset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime) -> None:
-    """The engine against hand-written Python on the same rules, with and without findings."""
-    evaluations, _, seconds = _engine_run(subset, scopes, now)
-    engine_rate = evaluations / seconds
-    resource_evals = evaluations - len(subset.account_rules) * len(scopes)
-    engine_verdicts = resource_evals / _verdict_seconds(subset, scopes, now)
+def _python_seconds(
+    subset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime, build: bool
+) -> tuple[float, Counter[str]]:
     started = time.perf_counter()
-    python_rate = _rate(_python_evaluate(subset, scopes, now), started)
-    started = time.perf_counter()
-    python_verdicts = _rate(_python_evaluate(subset, scopes, now, build=False), started)
+    _, counts = _python_evaluate(subset, scopes, now, build=build)
+    return time.perf_counter() - started, counts
+
+
+def _compare(
+    subset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime, repeat: int
+) -> None:
+    """(c) The engine against hand-written Python on the same rules, same resources."""
+    evaluations = _evaluations(subset, scopes)
+    engine_runs, python_runs = [], []
+    for _ in range(repeat):  # interleaved, so both see the same machine load
+        engine_runs.append(_verdicts(subset, scopes, now))
+        python_runs.append(_python_seconds(subset, scopes, now, build=False))
+    seconds, hit_rate, engine_counts = min(engine_runs)
+    engine_verdicts = evaluations / seconds
+    python_seconds, python_counts = min(python_runs)
+    python_verdicts = evaluations / python_seconds
+    if engine_counts != python_counts:
+        raise SystemExit(f"verdicts differ: engine {engine_counts}, Python {python_counts}")
+    engine_e2e, python_e2e = [], []
+    for _ in range(repeat):
+        engine_e2e.append(_end_to_end(subset, scopes, now))
+        python_e2e.append(_python_seconds(subset, scopes, now, build=True))
+    findings, seconds = min(engine_e2e)
+    engine_findings = findings / seconds
+    python_findings = findings / min(python_e2e)[0]
     print(
-        f"{len(subset)}-rule subset, with findings: engine {engine_rate:,.0f}/s, plain Python "
-        f"{python_rate:,.0f}/s, ratio {engine_rate / python_rate:.2f}"
+        f"(c) {len(subset)}-rule subset, verdicts: engine {engine_verdicts:,.0f}/s "
+        f"(memo hit rate {hit_rate:.1%}), plain Python {python_verdicts:,.0f}/s, "
+        f"ratio engine/Python {engine_verdicts / python_verdicts:.2f}"
     )
     print(
-        f"{len(subset)}-rule subset, verdicts only: engine {engine_verdicts:,.0f}/s, plain "
-        f"Python {python_verdicts:,.0f}/s, ratio {engine_verdicts / python_verdicts:.2f}"
+        f"(c) {len(subset)}-rule subset, end to end: engine {engine_findings:,.0f} findings/s, "
+        f"plain Python {python_findings:,.0f} findings/s, "
+        f"ratio engine/Python {engine_findings / python_findings:.2f}"
     )
+    print(f"    same verdicts in both: {dict(sorted(engine_counts.items()))}")
 
 
 if __name__ == "__main__":

@@ -20,14 +20,15 @@ from typing import Any, cast
 import boto3
 
 from cloudcensus.demo.motoserver import FAKE_AWS_ENV
+from cloudcensus.providers.aws.session import S3CONTROL_SIGN_EVENT, unprefix_ip_host
 
 __all__ = ["DEMO_REGIONS", "HOME_REGION", "ROLE_NAME", "Estate", "build_estate", "change_estate"]
 
 HOME_REGION = "eu-west-1"
 DEMO_REGIONS: tuple[str, ...] = ("eu-west-1", "eu-central-1", "us-east-1")
 ROLE_NAME = "OrganizationAccountAccessRole"
-#: One of moto's stock images; the emulator does not validate image ids by default, and
-#: listing its images costs seconds.
+#: An image id of the documented shape. The emulator does not validate image ids (unless
+#: MOTO_ENABLE_AMI_VALIDATION is set) and is started without its stock images.
 _IMAGE = "ami-03cf127a"
 _ALL_TAGS = {"owner": "platform@example.org", "cost-centre": "CC-1042"}
 _BLOCK_ALL = {
@@ -84,20 +85,10 @@ class _Account:
         client = self._clients.get((service, region))
         if client is None:
             client = self._new_client(service, region_name=region, endpoint_url=self._endpoint)
-            if service == "s3control":
-                client.meta.events.register("before-sign.s3-control", _strip_account_host)
+            if service == "s3control":  # routed to the emulator as the provider does
+                client.meta.events.register(S3CONTROL_SIGN_EVENT, unprefix_ip_host)
             self._clients[service, region] = client
         return client
-
-
-def _strip_account_host(request: Any, **_: Any) -> None:
-    """S3 Control puts the account id in the host (`<id>.127.0.0.1`), which does not
-    resolve; the emulator is one host, so the request goes to it directly."""
-    scheme, _, rest = request.url.partition("://")
-    host, _, path = rest.partition("/")
-    label, _, remainder = host.partition(".")
-    if label.isdigit() and len(label) == 12:
-        request.url = f"{scheme}://{remainder}/{path}"
 
 
 def _tags(classification: str | None, **extra: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from cloudcensus.policies.source import PolicyLoadError
 from cloudcensus.scanner.config import AgentSettings, ConfigError, load_settings, with_overrides
-from cloudcensus.scanner.outputs import write_outputs
+from cloudcensus.scanner.outputs import write_scan_outputs
 from cloudcensus.scanner.pipeline import Policy, ScanResult, build_providers, load_policy, run_scan
 from cloudcensus.scanner.store import ScanStatus, Store
 from cloudcensus.scanner.terminal import print_diff, print_result
@@ -48,15 +48,7 @@ def _package_text(name: str) -> str:
 def _one_scan(store: Store, settings: AgentSettings, policy: Policy) -> ScanResult:
     """One real scan of the emulated estate, its report files in `settings.out`."""
     result = run_scan(settings, build_providers(settings), store, policy, datetime.now(UTC))
-    if settings.out is not None:
-        write_outputs(
-            store,
-            result.scan_id,
-            settings.out,
-            settings.formats,
-            coverage=result.coverage,
-            explanations=result.explanations,
-        )
+    write_scan_outputs(store, result, settings.out, settings.formats)
     return result
 
 

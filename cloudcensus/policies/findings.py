@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-__all__ = ["Finding", "Severity", "Status", "finding_uid"]
+__all__ = [
+    "Finding",
+    "Severity",
+    "Status",
+    "build_finding",
+    "finding_uid",
+    "finding_uid_of_rule",
+]
 
 
 class Status(StrEnum):
@@ -37,6 +45,22 @@ def finding_uid(rule_id: str, resource_id: str) -> str:
     """Stable identity of a finding across scans: the same rule on the same resource."""
     digest = hashlib.sha256(f"{rule_id}\x00{resource_id}".encode()).hexdigest()
     return digest[:32]
+
+
+def finding_uid_of_rule(rule_id: str) -> Callable[[str], str]:
+    """`finding_uid` with the rule fixed: the same uids, about 2.5x cheaper per call.
+
+    The hash state after `rule_id` and the separator is computed once and copied per
+    resource, for the engine's hot loop (one uid per finding, a million per scan).
+    """
+    prefix = hashlib.sha256(f"{rule_id}\x00".encode())
+
+    def uid(resource_id: str) -> str:
+        digest = prefix.copy()
+        digest.update(resource_id.encode())
+        return digest.hexdigest()[:32]
+
+    return uid
 
 
 class Finding(BaseModel):
@@ -70,3 +94,27 @@ class Finding(BaseModel):
     )
     remediation: str = ""
     evaluated_at: AwareDatetime
+
+
+_FIELDS_SET = set(Finding.model_fields)
+# The slot setters of pydantic's BaseModel, fetched once: calling them directly is
+# cheaper than `object.__setattr__` by name.
+_SET_DICT = BaseModel.__dict__["__dict__"].__set__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def build_finding(fields: dict[str, Any]) -> Finding:
+    """A `Finding` holding `fields` (every field, already valid), without validation.
+
+    What `model_construct` does, minus its per-field bookkeeping: 10x cheaper, which
+    matters at a million findings per scan. For the engine, whose values all come from
+    a validated `Resource` or rule; a test checks that its findings equal validated ones.
+    """
+    finding: Finding = object.__new__(Finding)
+    _SET_DICT(finding, fields)
+    _SET_FIELDS_SET(finding, _FIELDS_SET)
+    _SET_EXTRA(finding, None)
+    _SET_PRIVATE(finding, None)
+    return finding

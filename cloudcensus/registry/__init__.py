@@ -1,1 +1,5 @@
-"""The central registry service (ingest and read APIs). Built in a later increment."""
+"""The central registry service: ingest API (wire v1), read API, admin API, database.
+
+Entry points: `cloudcensus.registry.app.create_app(settings)` and the click group
+`cloudcensus.registry.cli.registry`. Nothing is created at import.
+"""

@@ -3,8 +3,9 @@
 The one place that turns errors into exit codes (and the only `sys.exit`, through
 click): 0 fine; 1 a `--fail-on` severity was met, a validation found problems, or there
 is nothing to compare; 2 a configuration, rule, explanation or usage error (nothing was
-scanned); 3 the scan itself failed. Settings are built here, once per command, and
-passed down. Logs go to stderr, results to stdout.
+scanned); 3 the scan itself failed; 4 (`push`) something is still pending delivery.
+Settings are built here, once per command, and passed down. Logs go to stderr, results
+to stdout.
 """
 
 from __future__ import annotations
@@ -18,15 +19,23 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cloudcensus import __version__
-from cloudcensus.policies.examples import run_examples
 from cloudcensus.policies.findings import Severity
-from cloudcensus.policies.loader import builtin_packs, load_rules
 from cloudcensus.policies.source import PolicyLoadError
 from cloudcensus.providers.registry import ProviderUnavailable
+from cloudcensus.scanner.cliparts import (
+    EXIT_FAIL_ON,
+    EXIT_PUSH_PENDING,
+    EXIT_SCAN_FAILED,
+    EXIT_USAGE,
+    UsageProblem,
+    policy_error,
+    rules_option,
+    stderr_console,
+    stdout_console,
+)
 from cloudcensus.scanner.config import (
     FORMATS,
     AgentSettings,
@@ -34,7 +43,8 @@ from cloudcensus.scanner.config import (
     load_settings,
     with_overrides,
 )
-from cloudcensus.scanner.outputs import write_outputs
+from cloudcensus.scanner.lazycli import LazyGroup
+from cloudcensus.scanner.outputs import write_scan_outputs
 from cloudcensus.scanner.pipeline import (
     InventoryFileError,
     ScanResult,
@@ -43,7 +53,10 @@ from cloudcensus.scanner.pipeline import (
     run_evaluate,
     run_scan,
 )
-from cloudcensus.scanner.store import ScanStatus, Store, StoreError, UnknownScan, diff
+from cloudcensus.scanner.push import PushConfigError, build_client
+from cloudcensus.scanner.push.terminal import deliver, print_outbox, print_push
+from cloudcensus.scanner.rulescli import rules
+from cloudcensus.scanner.store import ScanStatus, Store, StoreError, UnknownScan, diff, scan_pair
 from cloudcensus.scanner.terminal import (
     ScanProgress,
     diff_document,
@@ -52,27 +65,10 @@ from cloudcensus.scanner.terminal import (
     setup_logging,
 )
 
-__all__ = ["EXIT_FAIL_ON", "EXIT_SCAN_FAILED", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_FAIL_ON", "EXIT_PUSH_PENDING", "EXIT_SCAN_FAILED", "EXIT_USAGE", "cli", "main"]
 
-EXIT_FAIL_ON = 1
-EXIT_USAGE = 2
-EXIT_SCAN_FAILED = 3
 _SEVERITIES = [s.value for s in Severity]
 _LEVELS = ["debug", "info", "warning", "error"]
-
-
-class UsageProblem(click.ClickException):
-    """A configuration, policy or usage error: nothing was run (exit 2)."""
-
-    exit_code = EXIT_USAGE
-
-
-def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
 
 
 def _formats(value: str | None) -> list[str] | None:
@@ -100,21 +96,9 @@ def _settings(
         raise UsageProblem(f"invalid configuration:\n{error}") from None
 
 
-def _policy_error(error: PolicyLoadError) -> UsageProblem:
-    return UsageProblem(f"invalid rules or explanations:\n{error}")
-
-
 def _finish(console: Console, store: Store, result: ScanResult, settings: AgentSettings) -> int:
     """Write the report files, print the summary, and decide the exit code."""
-    if settings.out is not None:
-        write_outputs(
-            store,
-            result.scan_id,
-            settings.out,
-            settings.formats,
-            coverage=result.coverage,
-            explanations=result.explanations,
-        )
+    write_scan_outputs(store, result, settings.out, settings.formats)
     if "table" in settings.formats:
         print_result(console, result)
     if settings.out is not None:
@@ -133,9 +117,6 @@ _config_option = click.option(
     "config",
     type=click.Path(path_type=Path, dir_okay=False),
     help="YAML configuration file (default: ./cloudcensus.yaml when present).",
-)
-_rules_option = click.option(
-    "--rules", multiple=True, help="Rule pack name, pack directory or rule file (repeatable)."
 )
 _explanations_option = click.option(
     "--explanations",
@@ -156,7 +137,11 @@ _fail_on_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={"registry": ("cloudcensus.registry.cli:registry", "registry")},
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="cloudcensus")
 @click.option(
     "--log-level",
@@ -167,18 +152,19 @@ _fail_on_option = click.option(
 )
 def cli(log_level: str) -> None:
     """cloudcensus: multi-cloud inventory and comply-or-explain policy scanner."""
-    setup_logging(log_level, _stderr())
+    setup_logging(log_level, stderr_console())
 
 
 @cli.command()
 @_config_option
 @click.option("--provider", "providers", multiple=True, help="Scan only this provider.")
 @click.option("--region", "regions", multiple=True, help="Scan only this region.")
-@_rules_option
+@rules_option
 @_explanations_option
 @_out_option
 @_format_option
 @_fail_on_option
+@click.option("--no-push", is_flag=True, help="Queue the scan for the registry, do not push it.")
 def scan(
     config: Path | None,
     providers: Sequence[str],
@@ -188,8 +174,9 @@ def scan(
     out: Path | None,
     formats: str | None,
     fail_on: str | None,
+    no_push: bool,
 ) -> None:
-    """Scan the configured clouds now: inventory, findings, report files."""
+    """Scan the configured clouds now: inventory, findings, report files, push."""
     settings = _settings(
         config,
         providers=providers,
@@ -204,16 +191,20 @@ def scan(
     try:
         policy = load_policy(settings, now.date(), str(config or "configuration"))
         provider_objects = build_providers(settings)
+        if settings.registry is not None and not no_push:
+            build_client(settings.registry).close()  # a bad token file fails before the scan
         store = Store.open(settings.store_path, retention=settings.retention_scans)
     except PolicyLoadError as error:
-        raise _policy_error(error) from None
-    except (ProviderUnavailable, StoreError) as error:
+        raise policy_error(error) from None
+    except (ProviderUnavailable, StoreError, PushConfigError) as error:
         raise UsageProblem(str(error)) from None
-    err = _stderr()
+    err = stderr_console()
     with store:
         with ScanProgress(err, enabled=err.is_terminal) as progress:
             result = run_scan(settings, provider_objects, store, policy, now, progress)
-        code = _finish(_stdout(), store, result, settings)
+        code = _finish(stdout_console(), store, result, settings)
+        if settings.registry is not None and not no_push:
+            print_push(err, deliver(settings.registry, store), settings.registry.url)
     sys.exit(code)
 
 
@@ -225,7 +216,7 @@ def scan(
     help="inventory.jsonl written by a scan.",
 )
 @_config_option
-@_rules_option
+@rules_option
 @_explanations_option
 @_out_option
 @_format_option
@@ -252,7 +243,7 @@ def evaluate(
     try:
         policy = load_policy(settings, now.date(), str(config or "configuration"))
     except PolicyLoadError as error:
-        raise _policy_error(error) from None
+        raise policy_error(error) from None
     with (
         tempfile.TemporaryDirectory(prefix="cloudcensus-evaluate-") as scratch,
         Store.open(Path(scratch) / "evaluate.sqlite") as store,
@@ -261,84 +252,13 @@ def evaluate(
             result = run_evaluate(inventory, store, policy, now)
         except InventoryFileError as error:
             raise UsageProblem(str(error)) from None
-        code = _finish(_stdout(), store, result, settings)
+        code = _finish(stdout_console(), store, result, settings)
     sys.exit(code)
-
-
-@cli.group()
-def rules() -> None:
-    """List, validate and test rule packs."""
-
-
-@rules.command("list")
-@_rules_option
-def rules_list(rules: Sequence[str]) -> None:
-    """List the rules of the built-in packs (or of the given packs/files)."""
-    try:
-        ruleset = load_rules(list(rules) or builtin_packs())
-    except PolicyLoadError as error:
-        raise _policy_error(error) from None
-    table = Table(title=f"{len(ruleset)} rules", title_justify="left")
-    for column in ("id", "pack", "severity", "scope", "types", "title"):
-        table.add_column(column)
-    for rule in ruleset:
-        table.add_row(
-            Text(rule.id),
-            Text(rule.pack),
-            rule.severity.value,
-            rule.scope,
-            Text(", ".join(rule.types)),
-            Text(rule.title),
-        )
-    _stdout().print(table)
-
-
-@rules.command("validate")
-@click.argument("path", type=click.Path(path_type=Path, exists=True))
-def rules_validate(path: Path) -> None:
-    """Validate a rule pack directory or a rule file; exit 1 listing every problem."""
-    try:
-        ruleset = load_rules([path])
-    except PolicyLoadError as error:
-        _stdout().print(Text(str(error)))
-        sys.exit(1)
-    _stdout().print(Text(f"{path}: {len(ruleset)} rule(s) valid", "green"))
-
-
-@rules.command("test")
-@click.argument("path", type=click.Path(path_type=Path, exists=True))
-def rules_test(path: Path) -> None:
-    """Run the examples of every rule in PATH; exit 1 when one contradicts its rule."""
-    try:
-        results = run_examples(load_rules([path]))
-    except PolicyLoadError as error:
-        raise _policy_error(error) from None
-    console = _stdout()
-    failed = [r for r in results if not r.ok]
-    for result in failed:
-        console.print(Text(str(result), "red"))
-    console.print(Text(f"{len(results) - len(failed)} of {len(results)} examples ok"))
-    sys.exit(1 if failed else 0)
 
 
 @cli.group()
 def inventory() -> None:
     """Inspect the inventory kept in the local store."""
-
-
-def _scan_pair(store: Store, old: int | None, new: int | None) -> tuple[int, int]:
-    """Scan ids to compare: as given, else the latest finished scan and the one before."""
-    if new is None:
-        latest = store.last_complete_scans(1)
-        if not latest:
-            raise click.ClickException("no finished scan in the store: run a scan first")
-        new = latest[0].id
-    if old is None:
-        previous = store.previous_scan(new)
-        if previous is None:
-            raise click.ClickException(f"no finished scan before scan {new} to compare with")
-        old = previous.id
-    return old, new
 
 
 @inventory.command("diff")
@@ -353,14 +273,34 @@ def inventory_diff(config: Path | None, old: int | None, new: int | None, as_jso
         raise click.ClickException(f"no store at {settings.store_path}: run a scan first")
     try:
         with Store.open(settings.store_path, retention=settings.retention_scans) as store:
-            old, new = _scan_pair(store, old, new)
+            old, new = scan_pair(store, old, new)
             drift = diff(store, old, new)
     except (UnknownScan, StoreError) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(diff_document(drift), indent=2, default=str))
     else:
-        print_diff(_stdout(), drift)
+        print_diff(stdout_console(), drift)
+
+
+@cli.command()
+@_config_option
+@click.option("--status", "status_only", is_flag=True, help="Show the outbox, deliver nothing.")
+def push(config: Path | None, status_only: bool) -> None:
+    """Deliver the scans waiting in the outbox to the registry (exit 4: some still wait)."""
+    settings = _settings(config)
+    if settings.registry is None and not status_only:
+        raise UsageProblem("no registry configured (the `registry` section): nothing to push to")
+    try:
+        with Store.open(settings.store_path, retention=settings.retention_scans) as store:
+            if not status_only and settings.registry is not None:
+                print_push(
+                    stdout_console(), deliver(settings.registry, store), settings.registry.url
+                )
+            pending = print_outbox(stdout_console(), store)
+    except (StoreError, PushConfigError) as error:
+        raise UsageProblem(str(error)) from None
+    sys.exit(EXIT_PUSH_PENDING if pending else 0)
 
 
 @cli.command()
@@ -375,10 +315,13 @@ def demo(out: Path | None, state_dir: Path | None) -> None:
     from cloudcensus.demo.runner import DemoUnavailable, run_demo
 
     try:
-        code = run_demo(_stdout(), out=out, state_dir=state_dir)
+        code = run_demo(stdout_console(), out=out, state_dir=state_dir)
     except DemoUnavailable as error:
         raise UsageProblem(str(error)) from None
     sys.exit(code)
+
+
+cli.add_command(rules)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cloudcensus.policies.explanation_usage import ExplanationReport
 from cloudcensus.scanner.coverage import CoverageEntry
@@ -33,6 +34,9 @@ from cloudcensus.scanner.report import (
 from cloudcensus.scanner.report.atomic import atomic_text_writer
 from cloudcensus.scanner.store.store import Store
 
+if TYPE_CHECKING:
+    from cloudcensus.scanner.pipeline import ScanResult
+
 __all__ = [
     "COVERAGE_FILE",
     "EXPLANATIONS_FILE",
@@ -42,6 +46,7 @@ __all__ = [
     "FINDINGS_SARIF",
     "INVENTORY_FILE",
     "write_outputs",
+    "write_scan_outputs",
 ]
 
 INVENTORY_FILE = "inventory.jsonl"
@@ -97,3 +102,19 @@ def write_outputs(
         json.dump(document, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
     return written
+
+
+def write_scan_outputs(
+    store: Store, result: ScanResult, out: Path | None, formats: Sequence[str]
+) -> list[Path]:
+    """The report files of a finished scan or evaluation (none when `out` is None)."""
+    if out is None:
+        return []
+    return write_outputs(
+        store,
+        result.scan_id,
+        out,
+        formats,
+        coverage=result.coverage,
+        explanations=result.explanations,
+    )

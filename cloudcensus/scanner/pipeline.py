@@ -5,7 +5,10 @@ order: begin the scan; stream every provider's resources into the store (the col
 engine calls the store's sink, batch by batch); evaluate each provider+account scope
 from the store, so memory holds one account's resources at a time, never the estate;
 store the findings; finish the scan (`complete`, `partial` when any unit has a gap,
-`failed` when nothing could be read or the run itself broke).
+`failed` when nothing could be read or the run itself broke). When a registry is
+configured, the transaction that finishes the scan also writes its push items to the
+outbox (`scanner/push/items.py`): the push itself comes later, from the CLI, and a
+registry outage can only delay it. A run that broke is not queued: it has no findings.
 
 A scope that was not read completely is evaluated on its last known inventory (the
 store carries it forward as stale): its findings stay as they were instead of looking
@@ -18,6 +21,7 @@ evaluate many times): the file is loaded into a throw-away store as a scan of it
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +46,7 @@ from cloudcensus.scanner.collect import CollectProgress, collect
 from cloudcensus.scanner.config import AgentSettings
 from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
 from cloudcensus.scanner.inventory import Resource
+from cloudcensus.scanner.push.items import enqueue_scan
 from cloudcensus.scanner.report import FindingTally
 from cloudcensus.scanner.store.drift import Diff, diff
 from cloudcensus.scanner.store.records import ScanStatus
@@ -140,7 +145,18 @@ def run_scan(
     except BaseException:
         store.finish_scan(scan_id, ScanStatus.FAILED, {"error": "the scan did not finish"})
         raise
-    store.finish_scan(scan_id, status, _summary(tally, coverage))
+    push = settings.registry
+
+    def queue(conn: sqlite3.Connection) -> None:
+        if push is not None:
+            explanations = policy.explanations
+            size = push.batch_size
+            items = enqueue_scan(
+                store, conn, scan_id, batch_size=size, explanations=explanations, report=report
+            )
+            logger.info("scan %d: %d item(s) queued for the registry", scan_id, items)
+
+    store.finish_scan(scan_id, status, _summary(tally, coverage), outbox=queue)
     logger.info("scan %d %s: %d findings", scan_id, status.value, tally.total)
     drift = None
     if previous is not None and status is not ScanStatus.FAILED:

@@ -3,12 +3,14 @@
 moto grants every AssumeRole and never throttles, so the failures a scanner must survive
 are injected here, in the real wire format AWS uses, without touching our code: the
 proxy forwards every request to moto, except an `sts:AssumeRole` into a denied account
-(403 AccessDenied, STS XML error shape) and calls of a throttled action (EC2 XML
-`RequestLimitExceeded` or query `Throttling`).
+(403 AccessDenied, STS XML error shape), calls of a throttled action (EC2 XML
+`RequestLimitExceeded` or query `Throttling`) and calls of a broken action (HTTP 500
+with a whole HTML error page, as a load balancer or corporate proxy sends it).
+Actions are read from the query/form `Action` or, for JSON protocols, `X-Amz-Target`.
 
 It serves both as the endpoint (`AWS_ENDPOINT_URL`) and as a forward proxy
-(`HTTP_PROXY`). The second matters for s3control, whose host name botocore prefixes with
-the account id (`123456789012.127.0.0.1`), which no resolver on loopback knows.
+(`HTTP_PROXY`): as the latter, it sees every call of every boto3 client of the test
+process, whatever endpoint URL the client was given.
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ def _sts_denied(role_arn: str) -> bytes:
     ).encode()
 
 
+#: A gateway's error page: multi-line, styled, far longer than any coverage message.
+ERROR_PAGE_TITLE = "500 Internal Server Error"
+ERROR_PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    f"<title>{ERROR_PAGE_TITLE}</title>\n"
+    "<style>\nbody { font-family: sans-serif; margin: 4em; color: #333; }\n"
+    + "".join(f".c{i} {{ padding: {i}px; }}\n" for i in range(40))
+    + "</style>\n</head>\n<body>\n"
+    "<h1>Internal Server Error</h1>\n"
+    "<p>The upstream service did not answer. "
+    + "Please try again later or contact the network team. " * 20
+    + "</p>\n<hr><address>edge-gateway/2.4 at 127.0.0.1</address>\n</body>\n</html>\n"
+)
+
+
 def _throttled(ec2: bool) -> tuple[int, bytes]:
     if ec2:
         body = (
@@ -61,6 +78,7 @@ class FaultProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.denied_accounts: set[str] = set()
         self.throttled_actions: set[str] = set()
+        self.broken_actions: set[str] = set()  # answered with 500 and `ERROR_PAGE`
         self.hits: Counter[str] = Counter()  # action -> requests seen (faulted or not)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -72,17 +90,20 @@ class FaultProxy:
         with self._lock:
             self.denied_accounts.clear()
             self.throttled_actions.clear()
+            self.broken_actions.clear()
             self.hits.clear()
 
-    def _fault(self, params: dict[str, list[str]]) -> tuple[int, bytes] | None:
-        action = (params.get("Action") or [""])[0]
+    def _fault(self, action: str, params: dict[str, list[str]]) -> tuple[int, str, bytes] | None:
         with self._lock:
             self.hits[action] += 1
+            if action in self.broken_actions:
+                return 500, "text/html", ERROR_PAGE.encode()
             if action in self.throttled_actions:
-                return _throttled((params.get("Version") or [""])[0] == _EC2_API_VERSION)
+                status, body = _throttled((params.get("Version") or [""])[0] == _EC2_API_VERSION)
+                return status, "text/xml", body
             role_arn = (params.get("RoleArn") or [""])[0]
             if action == "AssumeRole" and any(f":{a}:" in role_arn for a in self.denied_accounts):
-                return 403, _sts_denied(role_arn)
+                return 403, "text/xml", _sts_denied(role_arn)
         return None
 
     def _forward(
@@ -116,10 +137,12 @@ class FaultProxy:
                 content_type = self.headers.get("Content-Type", "")
                 if "x-www-form-urlencoded" in content_type:
                     params.update(parse_qs(body.decode(errors="replace")))
-                fault = proxy._fault(params)
+                target_header = self.headers.get("X-Amz-Target", "")
+                action = (params.get("Action") or [target_header.rpartition(".")[2]])[0]
+                fault = proxy._fault(action, params)
                 if fault is not None:
-                    status, payload = fault
-                    headers = [("Content-Type", "text/xml")]
+                    status, media_type, payload = fault
+                    headers = [("Content-Type", media_type)]
                 else:
                     kept = [
                         (k, v) for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS

@@ -3,7 +3,6 @@ Block Public Access, and the organisation's guardrail handed over by the provide
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import boto3
@@ -11,6 +10,8 @@ import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import account
+from cloudcensus.providers.aws.session import AccountClients, botocore_config
+from cloudcensus.providers.aws.settings import AwsSettings
 from cloudcensus.providers.aws.spec import AwsContext
 from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
@@ -21,20 +22,9 @@ REGIONS = (HOME, "eu-central-1", "us-east-1")
 GUARDRAIL = {"allowed_regions": ["eu-central-1", "eu-west-1"], "policy_ids": ["p-eu0nly"]}
 
 
-def _drop_account_host_label(request: Any, **_: Any) -> None:
-    """S3 Control puts the account id in the host name; the emulator on a loopback
-    address cannot carry that label, so it is dropped before the request is signed."""
-    request.url = re.sub(r"//\d{12}\.", "//", request.url)
-
-
-def _factory(session: boto3.Session) -> Any:
-    def factory(service: str, region: str) -> Any:
-        client = session.client(service, region_name=region)  # type: ignore[call-overload]
-        if service == "s3control":
-            client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
-        return client
-
-    return factory
+def _factory(session: boto3.Session) -> AccountClients:
+    """The provider's own client factory (it routes s3control to the emulator's host)."""
+    return AccountClients(session, botocore_config(AwsSettings()))
 
 
 def _context(organization: dict[str, Any] | None) -> AwsContext:

@@ -14,7 +14,7 @@ from cloudcensus.providers.aws.organization import (
     regions_allowed_by_policy,
 )
 from cloudcensus.providers.aws.settings import AwsSettings
-from cloudcensus.scanner.coverage import ErrorKind
+from cloudcensus.scanner.coverage import MAX_MESSAGE_CHARS, ErrorKind
 
 
 def _deny_outside(operator: str, regions: object) -> str:
@@ -112,6 +112,16 @@ def test_messages_never_carry_credentials() -> None:
     assert "wJalrXUtnFEMI" not in message
     assert "ext-1234" not in message
     assert "arn:aws:iam::111122223333:role/scanner" in message  # still actionable
+
+
+def test_a_long_multi_line_message_is_cut_to_one_line_after_redaction() -> None:
+    token = "Q" * 60  # credential-shaped, and it straddles the cut
+    text = "the gateway said no. " * 12 + f"{token} and more\nat line two\nat line three"
+    _, message = classify_error(_client_error("InternalError", text))
+    assert message.startswith("DescribeInstances: InternalError: the gateway said no.")
+    assert "\n" not in message
+    assert len(message) <= MAX_MESSAGE_CHARS
+    assert "Q" not in message
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import boto3
 import pytest
@@ -17,6 +16,11 @@ from botocore.exceptions import ClientError
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import ec2, rds, s3
 from cloudcensus.providers.aws.provider import AwsProvider
+from cloudcensus.providers.aws.session import (
+    AccountClients,
+    assume_role_session,
+    botocore_config,
+)
 from cloudcensus.providers.aws.settings import AwsSettings
 from cloudcensus.providers.base import CollectionTask, Provider, ProviderError, Scope
 from cloudcensus.scanner.coverage import ErrorKind
@@ -233,30 +237,45 @@ def test_throttled_call_is_retried_then_classified(
     assert through_proxy.hits["DescribeVpcs"] == 2  # botocore retried once, as configured
 
 
-def _emulator_host(request: Any, **_: Any) -> None:
-    """S3 Control prefixes the host with the account id; the emulator is one host."""
-    scheme, _, rest = request.url.partition("://")
-    host, _, path = rest.partition("/")
-    label, _, remainder = host.partition(".")
-    if label.isdigit() and len(label) == 12:
-        request.url = f"{scheme}://{remainder}/{path}"
-
-
-def test_client_hook_sees_every_client(estate: Estate, moto_server: MotoServer) -> None:
-    """Without a proxy, the account Public Access Block is only reachable on an emulator
-    when the embedder (the demo) reroutes s3control through the hook."""
+def test_account_public_access_block_is_read_on_a_plain_emulator_endpoint(
+    estate: Estate, moto_server: MotoServer
+) -> None:
+    """No proxy and no hook: S3 Control's `<account>.127.0.0.1` host is routed by the
+    provider itself, so the account-level block reaches every bucket of the account."""
     assert "HTTP_PROXY" not in os.environ
-    seen: list[str] = []
-
-    def hook(service: str, client: Any) -> None:
-        seen.append(service)
-        if service == "s3control":
-            client.meta.events.register("before-sign.s3-control", _emulator_host)
-
-    settings = AwsSettings(mode="accounts", accounts=[estate.prod], regions=["eu-west-1"])
-    provider = AwsProvider(settings, collectors=s3.COLLECTORS, client_hook=hook)
-    (task,) = provider.tasks(next(iter(provider.scopes())))
-    buckets = _run(task)
+    assert os.environ["AWS_ENDPOINT_URL"] == moto_server.endpoint
+    block = dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"),
+        True,
+    )
+    control = _member_clients(estate.prod)("s3control", "eu-west-1")
+    control.put_public_access_block(AccountId=estate.prod, PublicAccessBlockConfiguration=block)
+    try:
+        settings = AwsSettings(mode="accounts", accounts=[estate.prod], regions=["eu-west-1"])
+        provider = AwsProvider(settings, collectors=s3.COLLECTORS)
+        (task,) = provider.tasks(next(iter(provider.scopes())))
+        buckets = _run(task)
+    finally:  # the module's other tests read the estate as seeded
+        control.delete_public_access_block(AccountId=estate.prod)
     assert len(buckets) == 3
-    assert all("AccountPublicAccessBlock" not in b.raw["Errors"] for b in buckets)
-    assert {"sts", "s3", "s3control"} <= set(seen)
+    for bucket in buckets:
+        assert "AccountPublicAccessBlock" not in bucket.raw["Errors"]
+        assert bucket.properties["account_public_access_block"] == dict.fromkeys(
+            (
+                "block_public_acls",
+                "ignore_public_acls",
+                "block_public_policy",
+                "restrict_public_buckets",
+            ),
+            True,
+        )
+        assert bucket.properties["public_access_blocked"] is True
+
+
+def _member_clients(account: str) -> AccountClients:
+    """The provider's client factory for a member account, as `tasks` builds it."""
+    sts = boto3.client("sts", region_name="eu-west-1")
+    arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    settings = AwsSettings()
+    session = assume_role_session(sts, arn, settings, "eu-west-1")
+    return AccountClients(session, botocore_config(settings))

@@ -37,11 +37,12 @@ def workspace(
 
 @pytest.fixture(scope="package")
 def first_scan(workspace: Workspace) -> tuple[Path, Run]:
-    """One full scan of the organisation into `out/` (fails on any failing finding)."""
+    """One full scan of the organisation into `out/` (fails on any failing finding),
+    logging at debug level: the most a scan ever logs, checked for secrets."""
     out = workspace.root / "out"
     result = workspace.run(
         "--log-level",
-        "info",
+        "debug",
         "scan",
         "--config",
         str(workspace.config),

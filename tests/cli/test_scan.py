@@ -4,9 +4,13 @@ codes, the same findings from `evaluate`, and no secret in any output."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import socket
+import sqlite3
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 from cloudcensus.policies.findings import Finding, Severity, Status
@@ -49,12 +53,38 @@ def test_scan_writes_every_report_file(workspace: Workspace, first_scan: tuple[P
     assert f"Reports written to {out}" in run.stdout
 
 
-def test_no_secret_in_any_output_or_log(workspace: Workspace, first_scan: tuple[Path, Run]) -> None:
+def _store_values(path: Path) -> Iterator[str]:
+    """Every value of every table of an SQLite file, gzip-compressed blobs unpacked."""
+    with closing(sqlite3.connect(path)) as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        assert {"resources", "findings"} <= set(tables)
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 - names from the file
+                for value in row:
+                    if isinstance(value, bytes):
+                        value = gzip.decompress(value) if value[:2] == b"\x1f\x8b" else value
+                        value = value.decode(errors="replace")
+                    yield str(value)
+
+
+def test_no_secret_in_any_output_log_or_the_store(
+    workspace: Workspace, first_scan: tuple[Path, Run]
+) -> None:
     out, run = first_scan
     secrets = [EXTERNAL_ID, *SECRET_ENV.values()]
     texts = {"stdout": run.stdout, "stderr": run.stderr}
-    texts |= {p.name: p.read_text(errors="replace") for p in out.iterdir() if p.is_file()}
-    assert "INFO" in run.stderr  # the logs were really captured at --log-level info
+    texts |= {str(p): p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()}
+    # the store as SQLite reads it, and its files byte for byte (WAL and journal included)
+    stores = sorted(workspace.state.glob("*.sqlite"))
+    assert stores, "the scan wrote its store"
+    tables = {f"{p} (tables)": "\n".join(_store_values(p)) for p in stores}
+    assert any("cc-demo-prod-documents" in text for text in tables.values())  # bodies readable
+    texts |= tables
+    files = [p for p in workspace.state.rglob("*") if p.is_file()]
+    texts |= {str(p): p.read_bytes().decode(errors="replace") for p in files}
+    assert "DEBUG" in run.stderr  # the logs were really captured at --log-level debug
     for name, text in texts.items():
         leaked = [secret for secret in secrets if secret in text]
         assert not leaked, f"{name} contains a secret"

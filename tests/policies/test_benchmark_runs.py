@@ -19,5 +19,8 @@ def test_engine_benchmark_runs_as_a_script() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "engine, full packs:" in result.stdout
-    assert "verdicts only: engine" in result.stdout
+    for measure in ("(a) engine, full packs, verdicts", "(b) engine, full packs, end to end"):
+        assert measure in result.stdout
+    assert "memo hit rate" in result.stdout
+    assert "ratio engine/Python" in result.stdout
+    assert "same verdicts in both" in result.stdout  # the run exits non-zero otherwise

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 
 import cel
 import pytest
 
 from cloudcensus.policies.engine import Evaluator
-from cloudcensus.policies.evidence import resource_map
-from cloudcensus.policies.findings import Finding, Status, finding_uid
+from cloudcensus.policies.evidence import path_token, path_tokenizer, resource_map
+from cloudcensus.policies.findings import Finding, Status, finding_uid, finding_uid_of_rule
 from cloudcensus.policies.loader import load_rules
-from cloudcensus.policies.rules import RuleSet
+from cloudcensus.policies.params import resolve_params
+from cloudcensus.policies.rules import Rule, RuleSet
+from cloudcensus.scanner.inventory import Resource
 from tests.policies.policy_helpers import RuleWriter, make_resource
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -70,7 +73,7 @@ def test_pass_fail_and_not_selected(bucket_rules: RuleSet) -> None:
     }
     failing = found[("R-TAG", "bad")]
     assert failing.message == "no owner"
-    assert failing.uid == finding_uid("R-TAG", "bad")
+    assert failing.uid == finding_uid("R-TAG", "bad") == finding_uid_of_rule("R-TAG")("bad")
     assert (failing.pack, failing.account, failing.evaluated_at) == ("pack", "111111111111", NOW)
 
 
@@ -260,3 +263,55 @@ def test_tags_a_rule_cannot_read_neither_change_verdicts_nor_show_in_evidence(
         "params.required": ["owner"],
         "resource.tags": {"owner": "a"},
     }
+
+
+def _alone(rule: Rule, resource: Resource) -> str | None:
+    """The status of one rule on the whole resource, with the uncompiled sources."""
+    variables = {"resource": resource_map(resource), "params": dict(rule.values), "now": NOW}
+    try:
+        if rule.spec.where is not None:
+            selected = cel.compile(rule.spec.where).execute(variables)
+            if selected is not True:
+                return "error" if selected is not False else None
+        verdict = cel.compile(rule.spec.condition).execute(variables)
+    except (KeyError, RuntimeError, TypeError, ValueError):
+        return "error"
+    return {True: "pass", False: "fail"}.get(verdict, "error")
+
+
+def test_memoised_verdicts_equal_each_rule_alone_on_a_varied_estate() -> None:
+    synthetic_inventory = importlib.import_module("benchmarks.estate").synthetic_inventory
+    ruleset = resolve_params(load_rules(["sovereignty", "baseline"]), "be-federal")
+    (scope,) = synthetic_inventory(600, 1, seed=11)
+    evaluator = Evaluator(ruleset)
+    first = _by_rule(evaluator.evaluate_scope(scope, NOW))
+    again = _by_rule(evaluator.evaluate_scope(scope, NOW))  # every verdict from the memo
+    lookups, hits = evaluator.memo_stats()
+    assert 0 < hits < lookups
+    assert again == first
+    fresh = _by_rule(Evaluator(ruleset).evaluate_scope(list(reversed(scope)), NOW))
+    per_resource = {k: f for k, f in first.items() if f.resource_type != "account"}
+    assert {k: f for k, f in fresh.items() if k in per_resource} == per_resource
+    statuses = set()
+    for resource in scope:
+        for rule in ruleset.for_type(resource.type):
+            got = first.get((rule.id, resource.id))
+            expected = _alone(rule, resource)
+            assert (None if got is None else got.status.value) == expected, (rule.id, resource)
+            statuses.add(expected)
+    assert {"pass", "fail", None} <= statuses
+
+
+def test_path_tokens_tell_apart_values_that_compare_equal_in_python() -> None:
+    values: list[object] = [1, True, 1.0, "1", "True", None, [1], {"a": 1}]
+    tokens = {
+        path_token(make_resource(properties={"x": value}), ("properties", "x")) for value in values
+    }
+    tokens.add(path_token(make_resource(properties={}), ("properties", "x")))
+    tokens.add(path_token(make_resource(properties={"x": 1}), ("properties", "x", "y")))
+    assert len(tokens) == len(values) + 2
+    for value in [*values, "<missing>"]:
+        resource = make_resource(properties={"x": value}, tags={"k": "v"})
+        for keys in [("properties", "x"), ("properties", "y"), ("tags", "k"), ("tags", "j")]:
+            assert path_tokenizer(keys)(resource) == path_token(resource, keys)
+    assert path_token(make_resource(), ("location", "country")) == "'IE'"

@@ -2,9 +2,11 @@
 
 A scanner that mistakes "access denied" for "nothing there" reports false compliance, so
 every failure is named: the collection engine records the kind on the scope it hit. The
-message keeps the AWS error code and text (they name the action and the resource, which
-is what an operator needs) but never credentials: access key ids, long token-like strings
-and any secret the caller passes are redacted.
+message keeps the operation, the AWS error code and the first line of AWS's text (they
+name the action and the resource, which is what an operator needs), on one line of at
+most `MAX_MESSAGE_CHARS` (a 5xx from a gateway can carry a whole HTML page), and never
+credentials: access key ids, long token-like strings and any secret the caller passes
+are redacted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from botocore.exceptions import (
 from pydantic import ValidationError
 
 from cloudcensus.providers.base import ProviderError
-from cloudcensus.scanner.coverage import ErrorKind
+from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
 __all__ = ["classify_error", "error_code", "is_access_denied", "redact"]
 
@@ -67,7 +69,6 @@ _TIMEOUT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException"})
 # could be a secret key or a session token. ARNs and request ids stay readable.
 _KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA)[A-Z0-9]{12,}\b")
 _TOKEN = re.compile(r"[A-Za-z0-9/+=]{40,}")
-_MAX_MESSAGE = 500
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -76,8 +77,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, "[redacted]")
     text = _KEY_ID.sub("[redacted]", text)
-    text = _TOKEN.sub("[redacted]", text)
-    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+    return _TOKEN.sub("[redacted]", text)
 
 
 def error_code(error: BaseException) -> str | None:
@@ -109,26 +109,30 @@ def _kind_of_code(code: str, status: int | None) -> ErrorKind:
     return ErrorKind.UNEXPECTED
 
 
-def _client_error(error: ClientError) -> tuple[ErrorKind, str]:
+def _client_error(error: ClientError, secrets: Iterable[str]) -> tuple[ErrorKind, str]:
     details = error.response.get("Error", {})
     code = str(details.get("Code") or "Unknown")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     operation = getattr(error, "operation_name", None) or "call"
-    text = str(details.get("Message") or "").strip()
+    text = shorten_message(redact(str(details.get("Message") or ""), secrets))
     message = f"{operation}: {code}" + (f": {text}" if text else "")
     return _kind_of_code(code, status), message
 
 
 def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[ErrorKind, str]:
-    """The `ErrorKind` of an error raised while collecting, and a message free of secrets.
+    """The `ErrorKind` of an error raised while collecting, and a short, single-line
+    message free of secrets (see the module doc).
 
     `secrets` are values (e.g. the AssumeRole external id) that must never be echoed.
+    Redaction runs on the whole text before it is shortened, so a cut cannot leave a
+    partial secret that no longer matches.
     """
+    secrets = list(secrets)
     kind: ErrorKind
     if isinstance(error, ProviderError):
         kind, message = error.kind, str(error)
     elif isinstance(error, ClientError):
-        kind, message = _client_error(error)
+        kind, message = _client_error(error, secrets)
     elif isinstance(error, ConnectTimeoutError | ReadTimeoutError):
         kind, message = ErrorKind.TIMEOUT, f"timeout: {error}"
     elif isinstance(error, NoCredentialsError | PartialCredentialsError):
@@ -137,4 +141,4 @@ def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[E
         kind, message = ErrorKind.MALFORMED, f"payload did not normalise: {error}"
     else:  # other BotoCoreErrors (e.g. EndpointConnectionError) and anything else
         kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
-    return kind, redact(message, secrets)
+    return kind, shorten_message(redact(message, secrets))

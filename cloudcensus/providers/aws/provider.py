@@ -29,7 +29,6 @@ from cloudcensus.providers.aws.organization import (
 from cloudcensus.providers.aws.session import (
     DEFAULT_HOME_REGION,
     AccountClients,
-    ClientHook,
     assume_role_session,
     base_session,
     botocore_config,
@@ -73,12 +72,9 @@ class AwsProvider:
         settings: AwsSettings,
         *,
         collectors: Sequence[AwsCollector] | None = None,
-        client_hook: ClientHook | None = None,
     ) -> None:
-        """`collectors` narrows the collection (tests, the demo); `client_hook` sees every
-        boto3 client created (see `session.ClientHook`)."""
+        """`collectors` narrows the collection (tests, the demo)."""
         self.settings = settings
-        self._client_hook = client_hook
         self._collectors = tuple(
             build_collectors(resource_explorer=settings.resource_explorer)
             if collectors is None
@@ -101,7 +97,7 @@ class AwsProvider:
             if self._caller_clients is None:
                 session = base_session(self.settings)
                 self._home = self.settings.home_region or session.region_name or self._home
-                self._caller_clients = AccountClients(session, self._config, self._client_hook)
+                self._caller_clients = AccountClients(session, self._config)
             clients = self._caller_clients
             identity = self._identity
         if identity is None:
@@ -192,7 +188,7 @@ class AwsProvider:
             except (ClientError, BotoCoreError) as exc:
                 kind, message = self.classify(exc)
                 raise ProviderError(kind, f"cannot assume {role_arn}: {message}") from exc
-            clients = AccountClients(session, self._config, self._client_hook)
+            clients = AccountClients(session, self._config)
         regions = self.regions(clients)
         base = AwsContext(
             account=scope.account,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,18 +27,17 @@ from cloudcensus.providers.aws.settings import AwsSettings
 
 __all__ = [
     "DEFAULT_HOME_REGION",
+    "S3CONTROL_SIGN_EVENT",
     "AccountClients",
-    "ClientHook",
     "assume_role_session",
     "base_session",
     "botocore_config",
+    "unprefix_ip_host",
 ]
 
 DEFAULT_HOME_REGION = "us-east-1"
-
-#: Called with (service, client) once per new client: lets an embedder register botocore
-#: event handlers (e.g. the demo's emulator routing) without reaching into the provider.
-ClientHook = Callable[[str, Any], None]
+#: The botocore event `unprefix_ip_host` is registered on, on every s3control client.
+S3CONTROL_SIGN_EVENT = "before-sign.s3-control"
 _USER_AGENT = "cloudcensus"
 
 
@@ -112,12 +110,9 @@ def assume_role_session(
 class AccountClients:
     """`ClientFactory` of one account: thread-safe, one client per (service, region)."""
 
-    def __init__(
-        self, session: boto3.Session, config: Config, on_client: ClientHook | None = None
-    ) -> None:
+    def __init__(self, session: boto3.Session, config: Config) -> None:
         self._session = session
         self._config = config
-        self._on_client = on_client
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -130,17 +125,20 @@ class AccountClients:
                     service, region_name=region, config=self._config
                 )
                 if service == "s3control":
-                    client.meta.events.register("before-sign.s3-control", _unprefix_ip_host)
-                if self._on_client is not None:
-                    self._on_client(service, client)
+                    client.meta.events.register(S3CONTROL_SIGN_EVENT, unprefix_ip_host)
                 self._clients[key] = client
             return client
 
 
-def _unprefix_ip_host(request: Any, **_: Any) -> None:
-    """S3 Control addresses `<account-id>.<endpoint host>`. When the endpoint is an IP
-    address or `localhost` (a VPC interface endpoint by address, an emulator), that name
-    can never resolve: send the request to the endpoint host itself."""
+def unprefix_ip_host(request: Any, **_: Any) -> None:
+    """Botocore handler for `S3CONTROL_SIGN_EVENT`: S3 Control addresses
+    `<account-id>.<endpoint host>`. When the endpoint is an IP address (v4, or v6 in
+    brackets) or `localhost` (a VPC interface endpoint by address, an emulator), that
+    name can never resolve: the request goes to the endpoint host itself. Any other host
+    (AWS's own names, a private DNS name) is left untouched.
+
+    `AccountClients` registers it on every s3control client; code that builds its own
+    clients (the demo's estate seeding) registers it the same way."""
     scheme, _, rest = request.url.partition("://")
     host, _, path = rest.partition("/")
     label, _, remainder = host.partition(".")

@@ -19,7 +19,14 @@ from typing import Any
 
 from cloudcensus.providers.base import CollectionTask, Provider, ProviderError, Scope
 from cloudcensus.scanner.collect.contract import UnitKey
-from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus, ErrorKind
+from cloudcensus.scanner.coverage import (
+    ANY,
+    MAX_MESSAGE_CHARS,
+    CoverageEntry,
+    CoverageStatus,
+    ErrorKind,
+    shorten_message,
+)
 from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["STOPPED", "Aborted", "Batch", "Jobs", "Listed", "ProviderState", "TaskJob", "unit"]
@@ -80,9 +87,12 @@ class Listed:
 def unit(
     key: UnitKey, status: CoverageStatus, kind: ErrorKind | None = None, message: str = ""
 ) -> CoverageEntry:
+    """The coverage entry of one unit. Every message the engine records passes here and
+    is cut to one short line, whatever the provider's classifier returned."""
     errors = int(status is CoverageStatus.FAILED and message != STOPPED)
     fields = dict(zip(("provider", "account", "region", "collector"), key, strict=True))
-    details = {"status": status, "error_kind": kind, "message": message or None, "errors": errors}
+    short = shorten_message(message) or None
+    details = {"status": status, "error_kind": kind, "message": short, "errors": errors}
     return CoverageEntry.model_validate(fields | details)
 
 
@@ -197,5 +207,6 @@ class Jobs:
         if not malformed:
             return unit(job.key, CoverageStatus.COMPLETE)
         more = f" (and {len(malformed) - 1} more)" if len(malformed) > 1 else ""
-        entry = unit(job.key, CoverageStatus.PARTIAL, ErrorKind.MALFORMED, malformed[0] + more)
+        first = shorten_message(malformed[0], MAX_MESSAGE_CHARS - len(more))
+        entry = unit(job.key, CoverageStatus.PARTIAL, ErrorKind.MALFORMED, first + more)
         return entry.model_copy(update={"errors": len(malformed)})

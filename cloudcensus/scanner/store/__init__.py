@@ -1,8 +1,10 @@
 """The agent's local store (SQLite, WAL): scans, inventory snapshots, coverage, findings,
-stale carry-forward and drift. See `store.Store` and `drift.diff`."""
+stale carry-forward, drift and the push outbox. See `store.Store`, `drift.diff` and
+`outbox.Outbox`."""
 
 from cloudcensus.scanner.store.codec import canonical_json
-from cloudcensus.scanner.store.drift import Change, Diff, FieldChange, ResourceRef, diff
+from cloudcensus.scanner.store.drift import Change, Diff, FieldChange, ResourceRef, diff, scan_pair
+from cloudcensus.scanner.store.outbox import Outbox, OutboxItem, OutboxScan, PendingItem
 from cloudcensus.scanner.store.records import ScanRecord, ScanStatus, StoreError, UnknownScan
 from cloudcensus.scanner.store.schema import SCHEMA_VERSION, SchemaError
 from cloudcensus.scanner.store.sink import StoreSink
@@ -14,6 +16,10 @@ __all__ = [
     "Change",
     "Diff",
     "FieldChange",
+    "Outbox",
+    "OutboxItem",
+    "OutboxScan",
+    "PendingItem",
     "ResourceRef",
     "ScanRecord",
     "ScanStatus",
@@ -24,4 +30,5 @@ __all__ = [
     "UnknownScan",
     "canonical_json",
     "diff",
+    "scan_pair",
 ]

@@ -17,10 +17,19 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cloudcensus.scanner.store.records import StoreError
 from cloudcensus.scanner.store.schema import swept_sql
 from cloudcensus.scanner.store.store import Store
 
-__all__ = ["Change", "Diff", "FieldChange", "ResourceRef", "diff", "field_changes"]
+__all__ = [
+    "Change",
+    "Diff",
+    "FieldChange",
+    "ResourceRef",
+    "diff",
+    "field_changes",
+    "scan_pair",
+]
 
 #: Fields compared key by key; every other field (except `raw`) is compared as a whole.
 _KEYED = ("properties", "tags", "location", "jurisdiction")
@@ -147,3 +156,19 @@ def _ref(row: sqlite3.Row) -> ResourceRef:
         type=row["type"],
         name=row["name"],
     )
+
+
+def scan_pair(store: Store, old: int | None, new: int | None) -> tuple[int, int]:
+    """Scan ids to compare: as given, else the latest finished scan and the one before.
+    Raises `StoreError` when there is no such scan."""
+    if new is None:
+        latest = store.last_complete_scans(1)
+        if not latest:
+            raise StoreError("no finished scan in the store: run a scan first")
+        new = latest[0].id
+    if old is None:
+        previous = store.previous_scan(new)
+        if previous is None:
+            raise StoreError(f"no finished scan before scan {new} to compare with")
+        old = previous.id
+    return old, new

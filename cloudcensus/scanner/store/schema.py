@@ -13,6 +13,11 @@ Layout, and why:
   `digest` (hash of the normalised view, drift), `body_hash` (the stored JSON), and `stale`
   (1: carried forward from an earlier scan because its unit was not read completely).
 - `findings`: the Finding JSON plus the indexed columns filters use.
+- `outbox_scans`, `outbox_items` (migration 2): what a finished scan must deliver to the
+  registry, written in the transaction that finishes the scan, before any push. No
+  foreign key to `scans`: retention must never delete an undelivered item. Items are
+  ordered by `seq` within their scan; `body` is the gzip-compressed request body, so a
+  retry sends the very bytes (and idempotency key) of the first attempt.
 
 A migration is a tuple of statements run in one transaction; never edit a released one,
 append a new one.
@@ -92,6 +97,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX findings_status ON findings (scan_id, status, severity_rank)",
         "CREATE INDEX findings_rule ON findings (scan_id, rule_id)",
         "CREATE INDEX findings_resource ON findings (scan_id, resource_id)",
+    ),
+    (
+        """CREATE TABLE outbox_scans (
+            scan_id INTEGER PRIMARY KEY,
+            scan_uid TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            delivered TEXT,
+            attempted TEXT,
+            error TEXT
+        )""",
+        """CREATE TABLE outbox_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scan_id INTEGER NOT NULL REFERENCES outbox_scans (scan_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            records INTEGER NOT NULL DEFAULT 0,
+            body BLOB NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            delivered TEXT,
+            UNIQUE (scan_id, seq)
+        )""",
+        "CREATE INDEX outbox_pending ON outbox_items (scan_id, seq) WHERE delivered IS NULL",
     ),
 )
 

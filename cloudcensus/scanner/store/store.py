@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +86,8 @@ class Store:
         return self._conn
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -106,7 +107,7 @@ class Store:
     ) -> int:
         """Record a running scan and return its id."""
         when = (started or datetime.now(UTC)).isoformat()
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO scans (started, status, agent_version, providers) VALUES (?,?,?,?)",
                 (
@@ -119,19 +120,26 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def finish_scan(
-        self, scan_id: int, status: ScanStatus, summary: Mapping[str, Any] | None = None
+        self,
+        scan_id: int,
+        status: ScanStatus,
+        summary: Mapping[str, Any] | None = None,
+        *,
+        outbox: Callable[[sqlite3.Connection], object] | None = None,
     ) -> int:
         """Close a scan, carry forward the stale inventory, apply retention.
 
         Resources of the previous finished scan whose unit this scan did not read
         completely are copied in as stale rows (an access-denied account keeps its last
-        known inventory). Returns how many were carried forward.
+        known inventory). Returns how many were carried forward. `outbox`, when given,
+        runs inside the same transaction after the scan row is final (it writes the
+        scan's push items: a scan is never finished without them, see `store.outbox`).
         """
         if status is ScanStatus.RUNNING:
             raise ValueError("finish_scan needs a final status")
         self.scan(scan_id)
         previous = self.previous_scan(scan_id)
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             carried = 0
             if previous is not None and status is not ScanStatus.FAILED:
                 carried = queries.carry_forward(conn, scan_id, previous.id)
@@ -144,6 +152,8 @@ class Store:
                     scan_id,
                 ),
             )
+            if outbox is not None:
+                outbox(conn)
         self.prune()
         return carried
 
@@ -184,7 +194,7 @@ class Store:
     def prune(self, keep: int | None = None) -> int:
         """Delete all but the newest `keep` scans (default: retention) and orphan bodies."""
         keep = self.retention if keep is None else keep
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             deleted = conn.execute(
                 "DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?)",
                 (keep,),
@@ -205,7 +215,7 @@ class Store:
         two collectors claiming one id is a provider bug, not a reason to flip-flop.
         """
         encoded = [encode(resource) for resource in resources]
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             unit_id = queries.unit_id(conn, scan_id, key)
             before = conn.total_changes
             conn.executemany(
@@ -243,7 +253,7 @@ class Store:
 
     def add_coverage(self, scan_id: int, entries: Iterable[CoverageEntry]) -> None:
         """Record coverage entries; a second entry for the same unit replaces the first."""
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             conn.executemany(
                 queries.UPSERT_COVERAGE,
                 [
@@ -324,7 +334,7 @@ class Store:
 
     def _write_findings(self, rows: list[tuple[Any, ...]]) -> int:
         if rows:
-            with self._transaction() as conn:
+            with self.transaction() as conn:
                 conn.executemany(queries.UPSERT_FINDING, rows)
         return len(rows)
 

@@ -1,0 +1,1 @@
+"""Reproducible performance measurements (not pass/fail tests); see README.md."""

@@ -1,0 +1,167 @@
+"""The registry's tables (SQLAlchemy 2). Alembic migrations in `migrations/` create them.
+
+`findings` holds the current state of each finding per institution (one row per finding
+uid), not one row per scan: the registry answers "what is true now" fast, and the
+scan a finding was last seen in decides resolution.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "Batch",
+    "Coverage",
+    "Explanation",
+    "Finding",
+    "Institution",
+    "Scan",
+    "Token",
+    "TokenScope",
+]
+
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+_TS = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created: Mapped[datetime] = mapped_column(_TS)
+
+
+class Token(Base):
+    """A bearer token: only its sha256 is stored; `public_id` finds it for the compare."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # agent | reader | admin
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
+    all_institutions: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(String(256))
+    created: Mapped[datetime] = mapped_column(_TS)
+    revoked: Mapped[datetime | None] = mapped_column(_TS)
+
+
+class TokenScope(Base):
+    """The institutions a reader token may read (when not `all_institutions`)."""
+
+    __tablename__ = "token_scopes"
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), primary_key=True)
+
+
+class Scan(Base):
+    __tablename__ = "scans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    agent_version: Mapped[str] = mapped_column(String(64))
+    started: Mapped[datetime] = mapped_column(_TS)
+    providers: Mapped[list[str]] = mapped_column(JSON)
+    received: Mapped[datetime] = mapped_column(_TS)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[datetime | None] = mapped_column(_TS)
+    status: Mapped[str | None] = mapped_column(String(16))  # None while open
+    completion: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the answer, replayed
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("scan_id", "batch_uid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+    batch_uid: Mapped[str] = mapped_column(String(36))
+    events_sha256: Mapped[str] = mapped_column(String(64))
+    accepted: Mapped[int] = mapped_column(Integer)
+    received: Mapped[datetime] = mapped_column(_TS)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "uid"),
+        Index("ix_findings_inst_provider_account", "institution_id", "provider", "account"),
+        Index("ix_findings_inst_status", "institution_id", "status", "resolved_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    uid: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(256))
+    region: Mapped[str] = mapped_column(String(64), index=True)
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    severity: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pass | fail | explained | error
+    resource_id: Mapped[str] = mapped_column(Text)
+    resource_type: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    explanation_id: Mapped[str | None] = mapped_column(String(128))
+    first_seen: Mapped[datetime] = mapped_column(_TS)
+    last_seen: Mapped[datetime] = mapped_column(_TS)
+    resolved_at: Mapped[datetime | None] = mapped_column(_TS)
+    last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Explanation(Base):
+    __tablename__ = "explanations"
+    __table_args__ = (UniqueConstraint("scan_id", "explanation_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    explanation_id: Mapped[str] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(256))
+    approved_by: Mapped[str] = mapped_column(String(256))
+    approved_on: Mapped[date] = mapped_column(Date)
+    expires: Mapped[date] = mapped_column(Date, index=True)
+    reference: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+
+
+class Coverage(Base):
+    __tablename__ = "coverage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(256))
+    region: Mapped[str] = mapped_column(String(64))
+    collector: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(Text)
+    resources: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)

@@ -13,9 +13,8 @@ import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import awslambda
-from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import aws_context, collect_named
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -64,20 +63,8 @@ def functions(moto_server: MotoServer) -> dict[str, Resource]:
     client.create_function_url_config(FunctionName="iam-url", AuthType="AWS_IAM")
     client.create_function(FunctionName="no-url", Runtime="nodejs20.x", **common)
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
-
-    ctx = AwsContext(
-        account=ACCOUNT,
-        region=REGION,
-        partition="aws",
-        home_region=REGION,
-        regions=(REGION,),
-        catalogue=load_catalogue("cloudcensus.providers.aws"),
-    )
-    (collector,) = awslambda.COLLECTORS
-    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
-    return {r.name or r.id: r for r in resources if r is not None}
+    ctx = aws_context(ACCOUNT, REGION)
+    return collect_named(session, awslambda.COLLECTORS[0], ctx)
 
 
 def test_function_url_without_auth_is_public(functions: dict[str, Resource]) -> None:

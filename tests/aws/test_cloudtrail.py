@@ -3,8 +3,6 @@ multi-Region trail reported once, in its home Region."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 
@@ -13,6 +11,7 @@ from cloudcensus.providers.aws import cloudtrail
 from cloudcensus.providers.aws.spec import AwsContext
 from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import client_factory
 
 ACCOUNT = "123456789012"
 HOME = "eu-west-1"
@@ -48,8 +47,7 @@ def by_region(moto_server: MotoServer) -> dict[str, dict[str, Resource]]:
     client.start_logging(Name="everywhere")
     client.create_trail(Name="stopped", S3BucketName="audit-logs")
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
+    factory = client_factory(session)
 
     (collector,) = cloudtrail.COLLECTORS
     result: dict[str, dict[str, Resource]] = {}

@@ -10,9 +10,8 @@ import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import dynamodb
-from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import aws_context, collect_named
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -40,20 +39,8 @@ def tables(moto_server: MotoServer) -> tuple[dict[str, Resource], str]:
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
     )
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
-
-    ctx = AwsContext(
-        account=ACCOUNT,
-        region=REGION,
-        partition="aws",
-        home_region=REGION,
-        regions=(REGION,),
-        catalogue=load_catalogue("cloudcensus.providers.aws"),
-    )
-    (collector,) = dynamodb.COLLECTORS
-    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
-    return {r.name or r.id: r for r in resources if r is not None}, key
+    ctx = aws_context(ACCOUNT, REGION)
+    return collect_named(session, dynamodb.COLLECTORS[0], ctx), key
 
 
 def test_default_encryption_is_an_aws_owned_key(

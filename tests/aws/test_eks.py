@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import eks
-from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import aws_context, collect_named
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -45,20 +42,8 @@ def clusters(moto_server: MotoServer) -> dict[str, Resource]:
         encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": KEY}}],
     )
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
-
-    ctx = AwsContext(
-        account=ACCOUNT,
-        region=REGION,
-        partition="aws",
-        home_region=REGION,
-        regions=(REGION,),
-        catalogue=load_catalogue("cloudcensus.providers.aws"),
-    )
-    (collector,) = eks.COLLECTORS
-    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
-    return {r.name or r.id: r for r in resources if r is not None}
+    ctx = aws_context(ACCOUNT, REGION)
+    return collect_named(session, eks.COLLECTORS[0], ctx)
 
 
 def test_public_endpoint_open_to_the_internet(clusters: dict[str, Resource]) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import elbv2
-from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import aws_context, collect_named
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -40,20 +37,8 @@ def balancers(moto_server: MotoServer) -> tuple[dict[str, Resource], str]:
     )
     client.create_load_balancer(Name="inside", Subnets=subnets, Scheme="internal", Type="network")
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
-
-    ctx = AwsContext(
-        account=ACCOUNT,
-        region=REGION,
-        partition="aws",
-        home_region=REGION,
-        regions=(REGION,),
-        catalogue=load_catalogue("cloudcensus.providers.aws"),
-    )
-    (collector,) = elbv2.COLLECTORS
-    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
-    return {r.name or r.id: r for r in resources if r is not None}, group
+    ctx = aws_context(ACCOUNT, REGION)
+    return collect_named(session, elbv2.COLLECTORS[0], ctx), group
 
 
 def test_internet_facing_load_balancer_is_public(

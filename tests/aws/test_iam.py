@@ -14,6 +14,7 @@ from cloudcensus.providers.aws import iam
 from cloudcensus.providers.aws.spec import AwsContext
 from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import client_factory
 
 ACCOUNT = "123456789012"  # moto's default account
 HOME = "eu-west-1"
@@ -87,8 +88,7 @@ def collected(moto_server: MotoServer) -> dict[str, Resource]:
     _seed_users(client, session)
     _seed_roles(client)
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
+    factory = client_factory(session)
 
     ctx = _context()
     found: dict[str, Resource] = {}

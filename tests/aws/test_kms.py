@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 
 from cloudcensus.demo.motoserver import MotoServer
 from cloudcensus.providers.aws import kms
-from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.scanner.inventory import Resource
+from tests.aws.collecting import aws_context, collect_named
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -33,20 +30,8 @@ def keys(moto_server: MotoServer) -> dict[str, Resource]:
     signing = client.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
     client.create_alias(AliasName="alias/signing", TargetKeyId=signing["KeyId"])
 
-    def factory(service: str, region: str) -> Any:
-        return session.client(service, region_name=region)  # type: ignore[call-overload]
-
-    ctx = AwsContext(
-        account=ACCOUNT,
-        region=REGION,
-        partition="aws",
-        home_region=REGION,
-        regions=(REGION, "us-east-1"),
-        catalogue=load_catalogue("cloudcensus.providers.aws"),
-    )
-    (collector,) = kms.COLLECTORS
-    resources = [collector.normalise(raw, ctx) for raw in collector.fetch(factory, ctx)]
-    return {r.name or r.id: r for r in resources if r is not None}
+    ctx = aws_context(ACCOUNT, REGION, regions=(REGION, "us-east-1"))
+    return collect_named(session, kms.COLLECTORS[0], ctx)
 
 
 def test_every_key_of_the_region_is_listed_once(keys: dict[str, Resource]) -> None:

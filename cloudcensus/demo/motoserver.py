@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
-__all__ = ["FAKE_AWS_ENV", "MotoServer", "aws_env"]
+__all__ = ["FAKE_AWS_ENV", "MotoServer", "aws_env", "free_port"]
 
 #: Credentials moto accepts. They are not secrets: they only open the local emulator.
 FAKE_AWS_ENV = {
@@ -34,7 +34,8 @@ FAKE_AWS_ENV = {
 _MOTO_DEFAULTS = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for loopback test servers)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -45,7 +46,7 @@ class MotoServer:
     """A moto server subprocess bound to 127.0.0.1 on a free port."""
 
     def __init__(self, startup_timeout_s: float = 30.0) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._timeout = startup_timeout_s
         self._process: subprocess.Popen[bytes] | None = None

@@ -10,13 +10,14 @@ from cloudcensus import __version__
 from cloudcensus.registry import admin, ingest, read
 from cloudcensus.registry.body import BodyLimitMiddleware
 from cloudcensus.registry.db import create_db_engine, migrate, session_factory
+from cloudcensus.registry.metrics import install_metrics
 from cloudcensus.registry.settings import RegistrySettings
 
 __all__ = ["create_app"]
 
 
 def create_app(settings: RegistrySettings) -> FastAPI:
-    """Build the app: engine, migrations (unless disabled), routers, body limit."""
+    """Build the app: engine, migrations (unless disabled), routers, body limit, metrics."""
     engine = create_db_engine(settings)
     if settings.migrate_on_start:
         migrate(engine)
@@ -47,4 +48,5 @@ def create_app(settings: RegistrySettings) -> FastAPI:
         return {"status": "ready"}
 
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_metrics(app)  # last: its middleware is outermost, so it sees every answer
     return app

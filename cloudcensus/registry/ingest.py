@@ -1,4 +1,12 @@
-"""Ingest API (wire protocol v1, see `cloudcensus.wire.v1`): agents deliver scans."""
+"""Ingest API (wire protocol v1, see `cloudcensus.wire.v1`): agents deliver scans.
+
+Scans of one institution are ordered by their start time. Scans may arrive out of
+order (an agent's outbox delivering late): a scan started before a scan of the same
+institution that has already completed is *superseded*: its batches are recorded (for
+idempotency, the completion count and the history) but change no finding, and its
+completion resolves nothing. A finding row is only written by a scan that started no
+earlier than the scan that last wrote it.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,25 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, HTTPException, Response
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from cloudcensus.registry.deps import Caller, Db, require
-from cloudcensus.registry.models import Batch, Coverage, Explanation, Finding, Institution, Scan
+from cloudcensus.registry.models import (
+    Batch,
+    Coverage,
+    Explanation,
+    Finding,
+    Institution,
+    Scan,
+    ScanFinding,
+)
 from cloudcensus.registry.tokens import Principal, Role
 from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus
 from cloudcensus.wire import v1
 
-__all__ = ["covered_accounts", "router"]
+__all__ = ["covered_accounts", "received_findings", "router"]
 
 router = APIRouter(tags=["ingest"])
 
@@ -52,7 +68,7 @@ def open_scan(body: v1.ScanOpen, session: Db, caller: Caller, response: Response
         uid=str(body.scan_uid),
         institution_id=caller.institution_id,
         agent_version=body.agent_version,
-        started=body.started,
+        started=body.started.astimezone(UTC),
         providers=body.providers,
         received=datetime.now(UTC),
         events=0,
@@ -83,22 +99,66 @@ def _row(scan: Scan, event: v1.ComplianceFindingEvent) -> dict[str, Any]:
         "last_seen": seen,
         "resolved_at": None,
         "last_scan_id": scan.id,
+        "last_started": scan.started,
         "event": v1.event_to_json(event),
     }
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Finding)
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or update findings; a row last written by a later-started scan is kept."""
+    statement = _insert(session)(Finding)
     kept = {"id", "institution_id", "uid", "first_seen"}
     changes = {
         c.name: statement.excluded[c.name] for c in Finding.__table__.c if c.name not in kept
     }
     session.execute(
-        statement.on_conflict_do_update(index_elements=["institution_id", "uid"], set_=changes),
+        statement.on_conflict_do_update(
+            index_elements=["institution_id", "uid"],
+            set_=changes,
+            where=Finding.last_started <= statement.excluded.last_started,
+        ),
         rows,
     )
+
+
+def _observe(session: Session, scan: Scan, rows: list[dict[str, Any]]) -> None:
+    """Record which uids this scan reported (a replayed or duplicated uid counts once)."""
+    statement = _insert(session)(ScanFinding).on_conflict_do_nothing(
+        index_elements=["scan_id", "uid"]
+    )
+    session.execute(
+        statement, [{"scan_id": scan.id, "uid": r["uid"], "status": r["status"]} for r in rows]
+    )
+
+
+def _started(scan: Scan) -> Any:
+    """This scan's start time as SQL (no naive/aware mix-up across dialects)."""
+    return select(Scan.started).where(Scan.id == scan.id).scalar_subquery()
+
+
+def _superseded(session: Session, scan: Scan) -> bool:
+    """A later-started scan of the same institution has completed already."""
+    newer = aliased(Scan)
+    condition: ColumnElement[bool] = exists().where(
+        newer.institution_id == scan.institution_id,
+        newer.id != scan.id,
+        newer.status.is_not(None),
+        newer.started > _started(scan),
+    )
+    return bool(session.scalar(select(condition)))
+
+
+def received_findings(session: Session, scan_id: int) -> int:
+    """Distinct finding uids the registry holds for a scan."""
+    count = session.scalar(
+        select(func.count()).select_from(ScanFinding).where(ScanFinding.scan_id == scan_id)
+    )
+    return count or 0
 
 
 @router.post(v1.FINDINGS_PATH)
@@ -125,8 +185,10 @@ def add_findings(
         return answer.model_copy(update={"accepted": known.accepted})
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
-    rows = {row["uid"]: row for row in (_row(scan, e) for e in body.events)}
-    _upsert(session, list(rows.values()))
+    rows = list({row["uid"]: row for row in (_row(scan, e) for e in body.events)}.values())
+    _observe(session, scan, rows)
+    if not _superseded(session, scan):
+        _upsert(session, rows)
     session.add(
         Batch(
             scan_id=scan.id,
@@ -150,6 +212,7 @@ def put_explanations(
     if len(set(ids)) != len(ids):
         raise HTTPException(422, "explanation ids must be unique within an upload")
     session.execute(delete(Explanation).where(Explanation.scan_id == scan.id))
+    scan.explanations_uploaded = datetime.now(UTC)  # an empty upload is a set too
     for record in body.explanations:
         fields = record.model_dump(exclude={"id"}, mode="python")
         session.add(
@@ -190,15 +253,16 @@ def complete_scan(
     if scan.completion is not None:
         response.headers[v1.REPLAYED_HEADER] = "true"
         return v1.ScanCompleted.model_validate(scan.completion)
-    if scan.events < body.findings:
+    received = received_findings(session, scan.id)
+    if received < body.findings:
         raise HTTPException(
-            409, f"registry holds {scan.events} of {body.findings} findings: send missing batches"
+            409, f"registry holds {received} of {body.findings} findings: send missing batches"
         )
     session.add_all(
         Coverage(scan_id=scan.id, **e.model_dump(exclude={"duration_s"}, mode="json"))
         for e in body.coverage
     )
-    pairs = covered_accounts(body.coverage, body.status)
+    pairs = [] if _superseded(session, scan) else covered_accounts(body.coverage, body.status)
     resolved = 0
     for provider, account in pairs:
         result = session.execute(
@@ -209,17 +273,15 @@ def complete_scan(
                 Finding.account == account,
                 Finding.resolved_at.is_(None),
                 Finding.last_scan_id != scan.id,
+                Finding.last_started <= _started(scan),
             )
             .values(resolved_at=body.finished)
         )
         resolved += result.rowcount  # type: ignore[attr-defined]  # CursorResult at runtime
-    held = session.scalar(
-        select(func.count()).select_from(Finding).where(Finding.last_scan_id == scan.id)
-    )
     answer = v1.ScanCompleted(
         scan_uid=scan_uid,
         status=body.status,
-        findings=held or 0,
+        findings=received,
         resolved=resolved,
         covered_accounts=[f"{p}:{a}" for p, a in pairs],
     )

@@ -2,7 +2,13 @@
 
 `findings` holds the current state of each finding per institution (one row per finding
 uid), not one row per scan: the registry answers "what is true now" fast, and the
-scan a finding was last seen in decides resolution.
+scan a finding was last seen in decides resolution. `scan_findings` records which
+finding uids each scan reported, with their status: the distinct count checked on
+completion, a finding's history across scans and the trend.
+
+Scan order within an institution is the scan's start time (UTC): a finding row records
+the start of the scan that last wrote it (`last_started`) so an older scan arriving late
+never overwrites what a newer one said.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "Finding",
     "Institution",
     "Scan",
+    "ScanFinding",
     "Token",
     "TokenScope",
 ]
@@ -93,6 +100,17 @@ class Scan(Base):
     finished: Mapped[datetime | None] = mapped_column(_TS)
     status: Mapped[str | None] = mapped_column(String(16))  # None while open
     completion: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the answer, replayed
+    # set when the agent uploaded its explanations (even none): this scan's set is in force
+    explanations_uploaded: Mapped[datetime | None] = mapped_column(_TS)
+
+
+class ScanFinding(Base):
+    """A finding uid one scan reported, and its status then (one row per scan and uid)."""
+
+    __tablename__ = "scan_findings"
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    status: Mapped[str] = mapped_column(String(16))
 
 
 class Batch(Base):
@@ -131,6 +149,7 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(_TS)
     resolved_at: Mapped[datetime | None] = mapped_column(_TS)
     last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    last_started: Mapped[datetime] = mapped_column(_TS)  # start of scan `last_scan_id`
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cloudcensus.policies.findings import Finding, Status
@@ -54,3 +56,60 @@ def test_demo_scans_an_emulated_organisation_twice(tmp_path: Path) -> None:
     for name in ("inventory.jsonl", "findings.jsonl", "findings.ocsf.json", "coverage.json"):
         assert (out / "first-scan" / name).is_file()
     assert not (tmp_path / "home").exists()  # the store lived in a temporary directory
+    _assert_pushed_to_the_registry(done.stdout, out)
+
+
+def _assert_pushed_to_the_registry(stdout: str, out: Path) -> None:
+    """Both scans reached the embedded registry: no finding lost, none counted twice."""
+    scans = [
+        Finding.model_validate_json(line) for line in (out / "first-scan/findings.jsonl").open()
+    ]
+    last = [Finding.model_validate_json(line) for line in (out / "findings.jsonl").open()]
+    delivered = re.findall(r"Scan \d+ delivered to (\S+) \(\d+ requests, (\d+) findings\)", stdout)
+    assert [int(n) for _, n in delivered] == [len(scans), len(last)]
+    url = delivered[0][0]
+    assert f"Registry: {url} (API docs at {url}/docs)" in stdout
+    assert re.search(r"Reader token for institution demo: cc_\w+_\S+", stdout)
+    summary = re.search(
+        r"Registry summary of demo: (\d+) open findings, (\d+) comply, (\d+) explained, "
+        r"(\d+) violating, (\d+) error",
+        stdout,
+    )
+    assert summary is not None, stdout
+    statuses = Counter(f.status for f in last)
+    assert len({f.uid for f in last}) == len(last)
+    # the registry holds exactly the last scan: the first scan's vanished findings are
+    # resolved (every account was read completely), nothing is doubled
+    assert [int(n) for n in summary.groups()] == [
+        len(last),
+        statuses[Status.PASS],
+        statuses[Status.EXPLAINED],
+        statuses[Status.FAIL],
+        statuses[Status.ERROR],
+    ]
+    with pytest.raises(httpx.TransportError):  # the demo stopped its registry
+        httpx.get(f"{url}/healthz", timeout=2, trust_env=False)
+
+
+_WITHOUT_FASTAPI = """
+import sys
+from pathlib import Path
+sys.modules["fastapi"] = None  # as if the `registry` extra were not installed
+from rich.console import Console
+from cloudcensus.demo.runner import _embedded_registry
+print(_embedded_registry(Console(width=200), Path(sys.argv[1])))
+"""
+
+
+def test_the_demo_runs_without_the_registry_extra(tmp_path: Path) -> None:
+    """Without fastapi (the `registry` extra), the demo skips the registry and says why."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_FASTAPI, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "No embedded registry (fastapi is missing)" in done.stdout
+    assert "pip install 'cloudcensus[registry]'" in done.stdout
+    assert done.stdout.rstrip().endswith("None")

@@ -1,6 +1,6 @@
 """The real pusher against a real registry process (uvicorn on loopback, SQLite), through
 the client factory: delivered once, replays harmless, counts checked on the read side.
-Uses the registry tests' process fixture helper (`tests/registry/conftest.py`)."""
+Uses the registry tests' public process helper (`tests/registry/server.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from cloudcensus.scanner.config import PushSettings
 from cloudcensus.scanner.push import Pusher, build_client
 from cloudcensus.scanner.store import Outbox, Store
-from tests.registry.conftest import Registry, _serve
+from tests.registry.server import Registry, serve
 
 from .conftest import Sleeps, finding, finished_scan
 
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def live_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     state = tmp_path_factory.mktemp("registry-e2e")
-    yield from _serve(f"sqlite:///{state / 'registry.db'}", state / "server.log")
+    with serve(f"sqlite:///{state / 'registry.db'}", state / "server.log") as registry:
+        yield registry
 
 
 def test_the_agent_delivers_to_a_real_registry_exactly_once(

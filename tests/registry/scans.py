@@ -27,6 +27,7 @@ def event(
     status: str = "fail",
     severity: str = "high",
     message: str = "bucket is not encrypted",
+    at: datetime = NOW,
 ) -> dict[str, Any]:
     finding = Finding(
         uid=finding_uid(rule, resource),
@@ -45,7 +46,7 @@ def event(
         evidence={"encrypted": False},
         message=message,
         explanation_id="EXP-1" if status == "explained" else None,
-        evaluated_at=NOW,
+        evaluated_at=at,
     )
     return finding_to_ocsf(finding)
 
@@ -72,9 +73,11 @@ def failed(account: str, region: str = "eu-west-1") -> CoverageEntry:
     )
 
 
-def open_scan(agent: httpx.Client, scan_uid: uuid.UUID | None = None) -> uuid.UUID:
+def open_scan(
+    agent: httpx.Client, scan_uid: uuid.UUID | None = None, *, started: datetime = NOW
+) -> uuid.UUID:
     scan_uid = scan_uid or uuid.uuid4()
-    body = v1.ScanOpen(scan_uid=scan_uid, agent_version="0.1.0", started=NOW, providers=["aws"])
+    body = v1.ScanOpen(scan_uid=scan_uid, agent_version="0.1.0", started=started, providers=["aws"])
     agent.post(v1.SCANS_PATH, content=v1.encode(body), headers=_JSON).raise_for_status()
     return scan_uid
 
@@ -116,9 +119,11 @@ def deliver(
     events: list[dict[str, Any]],
     coverage: list[CoverageEntry],
     status: v1.ScanOutcome = v1.ScanOutcome.COMPLETE,
+    *,
+    started: datetime = NOW,
 ) -> dict[str, Any]:
     """One whole scan, as the agent's pusher delivers it; the completion answer."""
-    scan_uid = open_scan(agent)
+    scan_uid = open_scan(agent, started=started)
     if events:
         send_batch(agent, scan_uid, events).raise_for_status()
     answer = finish(agent, scan_uid, len(events), coverage, status)

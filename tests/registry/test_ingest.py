@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from cloudcensus.wire import v1
-from tests.registry.conftest import Registry
 from tests.registry.scans import (
     complete,
     deliver,
@@ -20,6 +19,7 @@ from tests.registry.scans import (
     open_scan,
     send_batch,
 )
+from tests.registry.server import Registry
 
 
 def test_a_delivered_scan_is_readable_as_findings_summary_explanations_and_csv(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.registry.conftest import Registry
 from tests.registry.scans import complete, deliver, event
+from tests.registry.server import Registry
 
 
 def test_cursor_pages_cover_every_finding_once(registry: Registry) -> None:

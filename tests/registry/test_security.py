@@ -8,8 +8,8 @@ import uuid
 import httpx
 
 from cloudcensus.wire import v1
-from tests.registry.conftest import Registry
 from tests.registry.scans import complete, deliver, event, failed, open_findings, open_scan
+from tests.registry.server import Registry
 
 _JSON = {"Content-Type": "application/json"}
 

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("finished", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=True),
         sa.Column("completion", sa.JSON(), nullable=True),
+        sa.Column("explanations_uploaded", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["institution_id"],
             ["institutions.id"],
@@ -156,6 +157,7 @@ def upgrade() -> None:
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_scan_id", sa.Integer(), nullable=False),
+        sa.Column("last_started", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["institution_id"],
@@ -185,6 +187,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_findings_severity"), ["severity"], unique=False)
 
     op.create_table(
+        "scan_findings",
+        sa.Column("scan_id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=128), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["scan_id"], ["scans.id"], name=op.f("fk_scan_findings_scan_id_scans")
+        ),
+        sa.PrimaryKeyConstraint("scan_id", "uid", name=op.f("pk_scan_findings")),
+    )
+    with op.batch_alter_table("scan_findings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_scan_findings_uid"), ["uid"], unique=False)
+
+    op.create_table(
         "token_scopes",
         sa.Column("token_id", sa.Integer(), nullable=False),
         sa.Column("institution_id", sa.Integer(), nullable=False),
@@ -202,6 +217,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("token_scopes")
+    with op.batch_alter_table("scan_findings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scan_findings_uid"))
+
+    op.drop_table("scan_findings")
     with op.batch_alter_table("findings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_findings_severity"))
         batch_op.drop_index(batch_op.f("ix_findings_rule"))

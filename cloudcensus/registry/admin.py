@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from cloudcensus.registry.deps import Caller, Db, require
+from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, require
 from cloudcensus.registry.models import Institution, Token
 from cloudcensus.registry.tokens import Role, TokenError, issue_token
 
@@ -52,7 +52,7 @@ def create_institution(body: InstitutionCreate, session: Db, caller: Caller) -> 
     return {"name": body.name}
 
 
-@router.post("/tokens", status_code=201)
+@router.post("/tokens", status_code=201, responses=UNPROCESSABLE)
 def create_token(body: TokenCreate, session: Db, caller: Caller) -> dict[str, str]:
     """Issue a token; the answer is the only place its secret ever appears."""
     require(caller, Role.ADMIN)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry.models import Institution
 from cloudcensus.registry.tokens import Principal, Role, authenticate
 
-__all__ = ["Caller", "Db", "readable_institution", "require"]
+__all__ = ["UNPROCESSABLE", "Caller", "Db", "readable_institution", "require"]
+
+
+class Unprocessable(BaseModel):
+    """A 422: FastAPI's list of field errors, or a message from the route itself."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# For routes that also raise their own 422s, so the spec documents both shapes.
+UNPROCESSABLE: dict[int | str, dict[str, Any]] = {422: {"model": Unprocessable}}
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from cloudcensus.registry.deps import Caller, Db, require
+from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, require
 from cloudcensus.registry.models import (
     Batch,
     Coverage,
@@ -161,7 +161,7 @@ def received_findings(session: Session, scan_id: int) -> int:
     return count or 0
 
 
-@router.post(v1.FINDINGS_PATH)
+@router.post(v1.FINDINGS_PATH, responses=UNPROCESSABLE)
 def add_findings(
     scan_uid: UUID,
     body: v1.FindingBatch,
@@ -170,9 +170,9 @@ def add_findings(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=v1.IDEMPOTENCY_HEADER)] = None,
 ) -> v1.BatchAccepted:
+    scan = _agent_scan(session, caller, scan_uid)  # authorization before any other check
     if idempotency_key is not None and idempotency_key != str(body.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
-    scan = _agent_scan(session, caller, scan_uid)
     digest = hashlib.sha256(v1.encode(body)).hexdigest()
     answer = v1.BatchAccepted(scan_uid=scan_uid, batch_uid=body.batch_uid, accepted=0)
     known = session.scalar(
@@ -203,7 +203,7 @@ def add_findings(
     return answer.model_copy(update={"accepted": len(body.events)})
 
 
-@router.put(v1.EXPLANATIONS_PATH)
+@router.put(v1.EXPLANATIONS_PATH, responses=UNPROCESSABLE)
 def put_explanations(
     scan_uid: UUID, body: v1.ExplanationsUpload, session: Db, caller: Caller
 ) -> v1.ExplanationsAccepted:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry import detail
-from cloudcensus.registry.deps import Caller, Db, readable_institution, require
+from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, readable_institution, require
 from cloudcensus.registry.models import Coverage, Explanation, Finding, Institution, Scan
 from cloudcensus.registry.queries import (
     PAGE_MAX,
@@ -42,7 +42,7 @@ __all__ = ["router"]
 router = APIRouter(prefix=API_PREFIX, tags=["read"])
 
 
-@router.get("/findings")
+@router.get("/findings", responses=UNPROCESSABLE)
 def list_findings(
     session: Db,
     caller: Caller,

@@ -16,7 +16,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import TracebackType
+
+from cloudcensus.demo.process import LocalServer
 
 __all__ = ["FAKE_AWS_ENV", "MotoServer", "aws_env", "free_port"]
 
@@ -42,14 +43,13 @@ def free_port() -> int:
         return port
 
 
-class MotoServer:
+class MotoServer(LocalServer):
     """A moto server subprocess bound to 127.0.0.1 on a free port."""
 
     def __init__(self, startup_timeout_s: float = 30.0) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._timeout = startup_timeout_s
-        self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> MotoServer:
         env = {**_MOTO_DEFAULTS, **os.environ, **FAKE_AWS_ENV}
@@ -77,27 +77,6 @@ class MotoServer:
         request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback http
         with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
             pass
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-    def __enter__(self) -> MotoServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @contextmanager

@@ -20,7 +20,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -29,6 +28,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cloudcensus.demo.motoserver import free_port
+from cloudcensus.demo.process import LocalServer
 from cloudcensus.registry.admin import add_institution
 from cloudcensus.registry.db import create_db_engine, session_factory
 from cloudcensus.registry.settings import RegistrySettings
@@ -48,7 +48,7 @@ class DemoTokens:
     reader: str
 
 
-class DemoRegistry:
+class DemoRegistry(LocalServer):
     """A registry process on 127.0.0.1 (a free port), its SQLite file in `state_dir`."""
 
     def __init__(self, state_dir: Path, startup_timeout_s: float = 30.0) -> None:
@@ -58,7 +58,6 @@ class DemoRegistry:
         self.settings = RegistrySettings(state_dir=state_dir)
         self._timeout = startup_timeout_s
         self._log = state_dir / "registry.log"
-        self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DemoRegistry:
         """Spawn the server (it migrates its database first); does not wait for it."""
@@ -125,24 +124,3 @@ class DemoRegistry:
             return self._log.read_text(errors="replace")[-_LOG_TAIL_CHARS:]
         except OSError:
             return ""
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-    def __enter__(self) -> DemoRegistry:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

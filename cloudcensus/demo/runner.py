@@ -1,4 +1,8 @@
-"""`cloudcensus demo`: the whole agent on an emulated AWS organisation, offline.
+"""`cloudcensus demo`: the whole agent on emulated clouds, offline.
+
+Besides the AWS organisation below, every demo cloud of `cloudcensus.demo.multicloud`
+whose SDK extra is installed (Azure, GCP, OpenStack, Scaleway, Outscale fakes on loopback)
+is started, scanned in the same runs, and changed between them.
 
 Starts moto on loopback, seeds the estate of `cloudcensus.demo.estate`, writes the demo
 explanations (dated relative to today, so one is valid, one expired, one stale), then
@@ -18,6 +22,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -27,6 +32,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from cloudcensus.demo.clouds import DemoCloud
+from cloudcensus.demo.multicloud import demo_environment, merge_providers, start_clouds
 from cloudcensus.policies.source import PolicyLoadError
 from cloudcensus.scanner.config import AgentSettings, ConfigError, load_settings, with_overrides
 from cloudcensus.scanner.outputs import write_scan_outputs
@@ -65,12 +72,15 @@ def _one_scan(store: Store, settings: AgentSettings, policy: Policy) -> ScanResu
     return result
 
 
-def _settings(scratch: Path, state: Path, out: Path, today: date) -> tuple[AgentSettings, Policy]:
-    """The packaged demo configuration, with today's explanations and the demo's dirs."""
+def _settings(
+    scratch: Path, state: Path, out: Path, today: date, clouds: Sequence[DemoCloud] = ()
+) -> tuple[AgentSettings, Policy]:
+    """The packaged demo configuration, with today's explanations, the demo's dirs and
+    the `providers:` sections of the started demo clouds."""
     explanations = scratch / "explanations.yaml"
     explanations.write_text(render_explanations(_package_text("explanations.yaml"), today))
     config = scratch / "cloudcensus.yaml"
-    config.write_text(_package_text("cloudcensus.yaml"))
+    config.write_text(merge_providers(_package_text("cloudcensus.yaml"), clouds))
     try:
         settings = with_overrides(
             load_settings(config), state_dir=state, out=out, explanations=[explanations]
@@ -125,46 +135,56 @@ def run_demo(console: Console, *, out: Path | None = None, state_dir: Path | Non
             f"the demo needs {error.name}: pip install 'cloudcensus[demo]'"
         ) from None
     out = out or Path(tempfile.mkdtemp(prefix="cloudcensus-demo-"))
-    with tempfile.TemporaryDirectory(prefix="cloudcensus-demo-state-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="cloudcensus-demo-state-") as scratch,
+        ExitStack() as stack,
+    ):
+        registry = _embedded_registry(console, Path(scratch))
+        if registry is not None:
+            stack.enter_context(registry)  # starts while the estate is built
+        clouds, missing = start_clouds(stack)
+        for cloud in clouds:
+            console.print(Text(cloud.description))
+        for gone in missing:
+            console.print(Text(f"No {gone.provider} demo cloud: {gone.reason}", "yellow"))
         settings, policy = _settings(
-            Path(scratch), state_dir or Path(scratch), out, datetime.now(UTC).date()
+            Path(scratch), state_dir or Path(scratch), out, datetime.now(UTC).date(), clouds
         )
-        with ExitStack() as stack:
-            registry = _embedded_registry(console, Path(scratch))
+        stack.enter_context(demo_environment(clouds))
+        with MotoServer() as moto, aws_env(moto.endpoint):
+            console.print(Text(f"AWS emulator on {moto.endpoint}: building the organisation"))
+            estate = build_estate(moto.endpoint)
+            console.print(Text(f"accounts: {', '.join(estate.accounts)}"))
+            tokens = None
             if registry is not None:
-                stack.enter_context(registry)  # starts while the estate is built
-            with MotoServer() as moto, aws_env(moto.endpoint):
-                console.print(Text(f"AWS emulator on {moto.endpoint}: building the organisation"))
-                estate = build_estate(moto.endpoint)
-                console.print(Text(f"accounts: {', '.join(estate.accounts)}"))
-                tokens = None
-                if registry is not None:
-                    try:
-                        tokens = registry.ready()
-                    except RuntimeError as error:
-                        raise DemoUnavailable(str(error)) from None
-                    console.print(Text(f"registry on {registry.url}: pushing both scans there"))
-                    update = {"registry": registry.push_settings(tokens.agent)}
-                    settings = settings.model_copy(update=update)
-                with Store.open(settings.store_path, retention=settings.retention_scans) as store:
-                    first_settings = settings.model_copy(update={"out": out / "first-scan"})
-                    first = _one_scan(store, first_settings, policy)
-                    console.print(
-                        Text(f"first scan: {first.status.value}, {first.tally.total} findings")
-                    )
-                    pushed = _push(console, settings, store)
-                    change_estate(moto.endpoint, estate)
-                    console.print(Text("changed the estate: scanning again"))
-                    second = _one_scan(store, settings, policy)
-                    pushed = _push(console, settings, store) and pushed
-            print_result(console, second)
-            if second.drift is not None:
-                print_diff(console, second.drift)
-            if registry is not None and tokens is not None:
-                registry.print_summary(console, tokens)
-            console.print(Text(f"Reports written to {out}", "bold"))
-            if registry is not None:
-                _wait_for_enter(console, registry)
+                try:
+                    tokens = registry.ready()
+                except RuntimeError as error:
+                    raise DemoUnavailable(str(error)) from None
+                console.print(Text(f"registry on {registry.url}: pushing both scans there"))
+                update = {"registry": registry.push_settings(tokens.agent)}
+                settings = settings.model_copy(update=update)
+            with Store.open(settings.store_path, retention=settings.retention_scans) as store:
+                first_settings = settings.model_copy(update={"out": out / "first-scan"})
+                first = _one_scan(store, first_settings, policy)
+                console.print(
+                    Text(f"first scan: {first.status.value}, {first.tally.total} findings")
+                )
+                pushed = _push(console, settings, store)
+                change_estate(moto.endpoint, estate)
+                for cloud in clouds:
+                    cloud.change()
+                console.print(Text("changed the estate: scanning again"))
+                second = _one_scan(store, settings, policy)
+                pushed = _push(console, settings, store) and pushed
+        print_result(console, second)
+        if second.drift is not None:
+            print_diff(console, second.drift)
+        if registry is not None and tokens is not None:
+            registry.print_summary(console, tokens)
+        console.print(Text(f"Reports written to {out}", "bold"))
+        if registry is not None:
+            _wait_for_enter(console, registry)
     if ScanStatus.FAILED in (first.status, second.status):
         return 3
     return 0 if pushed else 4

@@ -1,14 +1,19 @@
 """`cloudcensus registry ...`: serve, migrate, add institutions, create tokens.
 
-The database comes from `--database-url` or `CLOUDCENSUS_REGISTRY_DATABASE_URL`; without
-either, a SQLite file in `--state-dir` (default: the XDG state directory).
+The database comes from `--database-url`, `CLOUDCENSUS_REGISTRY_DATABASE_URL`, or a file
+named by `--database-url-file` / `CLOUDCENSUS_REGISTRY_DATABASE_URL_FILE` (a mounted secret:
+the URL holds the password); without any, a SQLite file in `--state-dir` (default: the XDG
+state directory).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cloudcensus.registry.admin import add_institution
 from cloudcensus.registry.db import create_db_engine, migrate, session_factory
@@ -20,8 +25,55 @@ __all__ = ["registry"]
 _URL_ENV = "CLOUDCENSUS_REGISTRY_DATABASE_URL"
 
 
-@click.group()
+def _url_from_file(path: Path | None) -> str | None:
+    """The database URL in a secret file (first line, trimmed), or None without a file."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot read {path}: {error.strerror}", param_hint="--database-url-file"
+        ) from None
+    if not text:
+        raise click.BadParameter(f"{path} is empty", param_hint="--database-url-file")
+    return text.splitlines()[0].strip()
+
+
+class _RegistryGroup(click.Group):
+    """Database failures become one readable line naming the database, password hidden."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArgumentError:
+            # Never echo the text: an unparsable URL may still hold a password.
+            raise click.ClickException(
+                "the database URL is not a SQLAlchemy URL "
+                "(dialect+driver://user:password@host:port/database)"
+            ) from None
+        except SQLAlchemyError as error:
+            settings = ctx.obj if isinstance(ctx.obj, RegistrySettings) else None
+            where = _safe_url(settings.resolved_database_url()) if settings else "the database"
+            cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise click.ClickException(f"database {where}: {cause}") from None
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+@click.group(cls=_RegistryGroup)
 @click.option("--database-url", envvar=_URL_ENV, help="SQLAlchemy URL (default: SQLite file)")
+@click.option(
+    "--database-url-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=f"{_URL_ENV}_FILE",
+    help="file holding the SQLAlchemy URL (a mounted secret)",
+)
 @click.option(
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -29,10 +81,18 @@ _URL_ENV = "CLOUDCENSUS_REGISTRY_DATABASE_URL"
     help="where the SQLite database lives",
 )
 @click.pass_context
-def registry(ctx: click.Context, database_url: str | None, state_dir: Path | None) -> None:
+def registry(
+    ctx: click.Context,
+    database_url: str | None,
+    database_url_file: Path | None,
+    state_dir: Path | None,
+) -> None:
     """The central registry: findings of every institution's agent."""
+    if database_url and database_url_file:
+        raise click.UsageError("give the database URL or a file holding it, not both")
     ctx.obj = RegistrySettings(
-        database_url=database_url, state_dir=state_dir or default_state_dir()
+        database_url=database_url or _url_from_file(database_url_file),
+        state_dir=state_dir or default_state_dir(),
     )
 
 

@@ -37,7 +37,19 @@ __all__ = [
 ]
 
 #: Libraries whose INFO/DEBUG chatter drowns the scanner's own messages.
-QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "werkzeug", "s3transfer")
+QUIET_LOGGERS = (
+    "botocore",
+    "boto3",
+    "urllib3",
+    "werkzeug",
+    "s3transfer",
+    "keystoneauth",
+    "openstack",
+    "stevedore",
+    "azure",
+    "google",
+    "scaleway",
+)
 
 
 def setup_logging(level: str, console: Console) -> None:

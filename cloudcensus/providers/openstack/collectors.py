@@ -1,0 +1,35 @@
+"""Every OpenStack service module, in collection order. Add a module here to collect a type."""
+
+from __future__ import annotations
+
+from cloudcensus.providers.openstack import (
+    blockstorage,
+    compute,
+    identity,
+    image,
+    keymanager,
+    loadbalancer,
+    network,
+    objectstore,
+    securitygroups,
+)
+from cloudcensus.providers.openstack.spec import OpenStackCollector
+
+__all__ = ["ALL_COLLECTORS"]
+
+_MODULES = (
+    compute,
+    blockstorage,
+    network,
+    securitygroups,
+    objectstore,
+    loadbalancer,
+    keymanager,
+    image,
+    identity,
+)
+
+#: Every collector; a region gets the tasks of the services its catalog offers.
+ALL_COLLECTORS: tuple[OpenStackCollector, ...] = tuple(
+    c for module in _MODULES for c in module.COLLECTORS
+)

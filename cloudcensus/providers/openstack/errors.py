@@ -1,0 +1,106 @@
+"""Translate openstacksdk and keystoneauth errors into coverage error kinds, once.
+
+A refused call must read as "access denied", never as "nothing there". The message keeps
+the HTTP status, the service and the path (they say what was refused) and the first line
+of the cloud's explanation, on one line, and never a credential: tokens, passwords and
+application credential secrets are redacted, as is anything token-shaped (Keystone
+Fernet tokens, long hex or base64 runs) and any secret the caller passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from keystoneauth1 import exceptions as ks
+from openstack import exceptions as sdk
+from pydantic import ValidationError
+
+from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.openstack.connect import CloudConfigError
+from cloudcensus.scanner.coverage import ErrorKind, shorten_message
+
+__all__ = ["classify_error", "redact"]
+
+_TOKENISH = re.compile(r"gAAAA[\w-]{20,}|[A-Za-z0-9_\-+=]{48,}")
+_SECRET_FIELDS = re.compile(
+    r"(?i)((?:password|secret|token|x-auth-token|x-subject-token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove the given secret values and anything credential-shaped from `text`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    text = _SECRET_FIELDS.sub(r"\1[redacted]", text)
+    return _TOKENISH.sub("[redacted]", text)
+
+
+def _kind_of_status(status: int | None) -> ErrorKind:
+    if status in (401, 403):
+        return ErrorKind.ACCESS_DENIED
+    if status in (413, 429):
+        return ErrorKind.THROTTLED
+    if status == 404:
+        return ErrorKind.NOT_ENABLED
+    if status in (408, 504):
+        return ErrorKind.TIMEOUT
+    return ErrorKind.UNEXPECTED
+
+
+def _where(url: str | bytes | None) -> str:
+    if not url:
+        return "call"
+    if isinstance(url, bytes):
+        url = url.decode(errors="replace")
+    parts = urlsplit(url)
+    return parts.path or url
+
+
+def _http(error: sdk.HttpException) -> tuple[ErrorKind, str]:
+    status = error.status_code
+    details = str(error.details or "").strip()
+    message = f"{error.method or 'GET'} {_where(error.url)}: HTTP {status}"
+    if details:
+        message += f": {details}"
+    return _kind_of_status(status), message
+
+
+def _keystone_http(error: ks.HttpError) -> tuple[ErrorKind, str]:
+    status = error.http_status
+    url = getattr(error, "url", None)
+    message = f"{getattr(error, 'method', None) or 'call'} {_where(url)}: HTTP {status}"
+    if error.message:
+        message += f": {error.message}"
+    if isinstance(error, ks.Unauthorized):
+        message = f"Keystone refused the credentials or the project scope: {message}"
+    return _kind_of_status(status), message
+
+
+def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[ErrorKind, str]:
+    """The `ErrorKind` of an error raised while collecting, and a short, single-line
+    message free of secrets (see the module doc)."""
+    kind: ErrorKind
+    if isinstance(error, ProviderError):
+        kind, message = error.kind, str(error)
+    elif isinstance(error, sdk.HttpException):
+        kind, message = _http(error)
+    elif isinstance(error, ks.HttpError):
+        kind, message = _keystone_http(error)
+    elif isinstance(error, ks.ConnectTimeout):
+        kind, message = ErrorKind.TIMEOUT, f"timeout: {error}"
+    elif isinstance(error, ks.EndpointNotFound | sdk.EndpointNotFound):
+        kind, message = ErrorKind.NOT_ENABLED, f"no endpoint in the catalog: {error}"
+    elif isinstance(error, ks.ConnectionError):
+        kind, message = ErrorKind.UNEXPECTED, f"cannot connect: {error}"
+    elif isinstance(error, CloudConfigError):
+        kind, message = ErrorKind.UNEXPECTED, f"configuration: {error}"
+    elif isinstance(error, sdk.InvalidResponse | ValidationError):
+        kind, message = ErrorKind.MALFORMED, f"malformed answer: {error}"
+    elif isinstance(error, ks.ClientException | sdk.SDKException):
+        kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
+    else:
+        kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
+    return kind, shorten_message(redact(message, list(secrets)))

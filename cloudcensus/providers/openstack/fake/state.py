@@ -1,0 +1,242 @@
+"""The state behind the fake OpenStack: identities, the catalog, every project's payloads.
+
+Payloads are stored exactly as the APIs answer them (Nova, Neutron, Cinder, Swift,
+Octavia, Barbican, Glance), one list per (project, region, collection), so a test or
+the demo can also seed an item the real API would never send (a malformed one). Seeding
+goes through `cloudcensus.providers.openstack.fake.seed.Seeder`; faults through
+`FakeCloud.fail`. All methods are thread-safe: the server answers from many threads
+while a test changes the estate or arms a fault.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+__all__ = [
+    "ALL_SERVICES",
+    "AppCredential",
+    "FakeCloud",
+    "Fault",
+    "Project",
+    "Token",
+    "User",
+]
+
+#: service type -> the path segment its endpoints live under (`/<region>/<segment>/...`)
+ALL_SERVICES: dict[str, str] = {
+    "compute": "compute",
+    "network": "network",
+    "block-storage": "volume",
+    "object-store": "object",
+    "load-balancer": "load-balancer",
+    "key-manager": "key-manager",
+    "image": "image",
+}
+
+Payload = dict[str, Any]
+
+
+@dataclass
+class Project:
+    id: str
+    name: str
+    domain_id: str = "default"
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    password: str
+    project_ids: list[str]
+    domain_name: str = "Default"
+
+
+@dataclass
+class AppCredential:
+    id: str
+    name: str
+    secret: str
+    user_id: str
+    project_id: str
+
+
+@dataclass
+class Token:
+    value: str
+    user: User
+    project: Project | None
+    methods: list[str]
+    application_credential: AppCredential | None = None
+
+
+@dataclass
+class Fault:
+    """An answer the fake gives instead of the real one while `times` lasts.
+
+    Matches on the service segment (`compute`, `network`, `volume`, `object`,
+    `load-balancer`, `key-manager`, `image`, `identity`), and when given on the region,
+    the token's project and a substring of the path.
+    """
+
+    service: str
+    status: int
+    times: int | None = 1  # None: for ever
+    region: str | None = None
+    project: str | None = None
+    path: str | None = None
+    retry_after: int | None = None
+    body: str | None = None
+
+    def matches(self, service: str, region: str | None, project: str | None, path: str) -> bool:
+        return (
+            self.service == service
+            and self.region in (None, region)
+            and self.project in (None, project)
+            and (self.path is None or self.path in path)
+        )
+
+
+class FakeCloud:
+    """Everything the fake serves. `regions` lists the catalog's regions in order."""
+
+    def __init__(self, regions: list[str], *, seed: int = 7) -> None:
+        self.regions = list(regions)
+        self.services: dict[str, set[str]] = {r: set(ALL_SERVICES) for r in regions}
+        self.projects: dict[str, Project] = {}
+        self.users: dict[str, User] = {}
+        self.app_credentials: dict[str, AppCredential] = {}
+        self.tokens: dict[str, Token] = {}
+        self.items: dict[tuple[str, str, str], list[Payload]] = {}
+        self.container_headers: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.type_encryption: dict[tuple[str, str], Payload] = {}
+        self.type_encryption_readable = False  # admin-only in most clouds
+        #: projects listed by /v3/auth/projects whose token scoping answers 401
+        self.unscopable: set[str] = set()
+        #: projects whose every service call answers 403 (a policy that denies the user)
+        self.forbidden: set[str] = set()
+        #: the largest page each service returns, whatever `limit` asks for
+        self.max_page: dict[str, int] = {
+            "compute": 1000,
+            "network": 1000,
+            "volume": 1000,
+            "object": 10000,
+            "load-balancer": 1000,
+            "key-manager": 100,
+            "image": 1000,
+        }
+        self.requests: Counter[tuple[str, str]] = Counter()  # (service, path) -> count
+        self._faults: list[Fault] = []
+        self._lock = threading.RLock()
+        self._random = random.Random(seed)  # noqa: S311 - reproducible ids, not secrets
+        self._clock = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    # -- identities ----------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        with self._lock:
+            return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def timestamp(self) -> str:
+        """A creation time, one minute after the previous one (reproducible)."""
+        with self._lock:
+            self._clock += timedelta(minutes=1)
+            return self._clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def add_project(self, name: str, project_id: str | None = None, **kwargs: Any) -> Project:
+        project = Project(id=project_id or self.new_id().replace("-", ""), name=name, **kwargs)
+        with self._lock:
+            self.projects[project.id] = project
+        return project
+
+    def add_user(self, name: str, password: str, projects: list[Project]) -> User:
+        user = User(self.new_id(), name, password, [p.id for p in projects])
+        with self._lock:
+            self.users[user.id] = user
+        return user
+
+    def add_app_credential(self, user: User, project: Project, secret: str) -> AppCredential:
+        credential = AppCredential(self.new_id(), f"cc-{project.name}", secret, user.id, project.id)
+        with self._lock:
+            self.app_credentials[credential.id] = credential
+        return credential
+
+    def issue_token(
+        self,
+        user: User,
+        project: Project | None,
+        methods: list[str],
+        credential: AppCredential | None = None,
+    ) -> Token:
+        token = Token("gAAAA" + uuid.uuid4().hex + uuid.uuid4().hex, user, project, methods)
+        token.application_credential = credential
+        with self._lock:
+            self.tokens[token.value] = token
+        return token
+
+    def token(self, value: str | None) -> Token | None:
+        with self._lock:
+            return self.tokens.get(value or "")
+
+    # -- payloads ------------------------------------------------------------------------
+
+    def add(self, project: str, region: str, collection: str, payload: Payload) -> Payload:
+        with self._lock:
+            self.items.setdefault((project, region, collection), []).append(payload)
+        return payload
+
+    def list(self, project: str, region: str, collection: str) -> list[Payload]:
+        with self._lock:
+            return list(self.items.get((project, region, collection), []))
+
+    def remove(self, project: str, region: str, collection: str, item_id: str) -> None:
+        with self._lock:
+            items = self.items.get((project, region, collection), [])
+            items[:] = [i for i in items if i.get("id") != item_id and i.get("name") != item_id]
+
+    def find(self, project: str, region: str, collection: str, item_id: str) -> Payload:
+        for item in self.list(project, region, collection):
+            if item.get("id") == item_id or item.get("name") == item_id:
+                return item
+        raise KeyError(f"{collection} {item_id} not in {project}/{region}")
+
+    # -- faults --------------------------------------------------------------------------
+
+    def fail(self, fault: Fault) -> Fault:
+        """Arm a fault; it answers instead of the API until its `times` are used up."""
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self.forbidden.clear()
+            self.unscopable.clear()
+
+    def take_fault(
+        self, service: str, region: str | None, project: str | None, path: str
+    ) -> Fault | None:
+        """The first armed fault matching this request, counted down; None when none."""
+        with self._lock:
+            self.requests[service, path] += 1
+            for fault in self._faults:
+                if fault.matches(service, region, project, path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None
+
+    def request_count(self, service: str, path_part: str = "") -> int:
+        with self._lock:
+            return sum(n for (s, p), n in self.requests.items() if s == service and path_part in p)

@@ -1,0 +1,293 @@
+"""The OpenStack provider: (cloud, project) as scopes, (region x service collector) as tasks.
+
+Scopes: for each configured cloud, the projects its credentials can scope to (narrowed
+to the configured ones). A cloud that cannot be loaded or authenticated, and a configured
+project the credentials cannot see, still yield a scope, whose `tasks` raises the
+recorded error: the coverage names that cloud or project, and the other clouds go on.
+
+Tasks: `tasks(scope)` authenticates a token scoped to the project (a project the user
+has no role on fails here, alone), reads the regions and services of its catalog, and
+returns one task per (region, collector) whose service the region offers, plus the
+project itself (`global`). A configured region missing from the catalog is a
+`not_enabled` unit of collector `catalog`. The regions of one project share one
+per-region connection, built on first use; the project's connection is referenced only
+by its tasks, so memory does not grow with the number of projects.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import requests
+from keystoneauth1.exceptions import ClientException
+from openstack.connection import Connection
+from openstack.exceptions import EndpointNotFound, SDKException
+from pydantic import BaseModel
+
+from cloudcensus.providers.base import CollectionTask, ProviderError, Scope
+from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.providers.openstack.collectors import ALL_COLLECTORS
+from cloudcensus.providers.openstack.connect import (
+    CloudConfigError,
+    ProjectRef,
+    catalog_services,
+    list_projects,
+    open_cloud,
+    project_connection,
+    region_connection,
+    select_projects,
+)
+from cloudcensus.providers.openstack.errors import classify_error
+from cloudcensus.providers.openstack.pages import ServiceApi
+from cloudcensus.providers.openstack.profiles import CATALOGUE_PACKAGE, CloudProfile, cloud_profile
+from cloudcensus.providers.openstack.settings import CloudSettings, OpenStackSettings
+from cloudcensus.providers.openstack.spec import OpenStackCollector, OpenStackContext
+from cloudcensus.scanner.coverage import ErrorKind
+from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+
+__all__ = ["OpenStackProvider"]
+
+_NAME = "openstack"
+_SECRET_KEYS = ("password", "application_credential_secret", "token", "passcode", "secret")
+#: what reaching a cloud may raise, all translated by `classify_error`
+_REACH_ERRORS = (
+    CloudConfigError,
+    ClientException,
+    SDKException,
+    requests.RequestException,
+    LookupError,
+    ValueError,
+)
+_PROXIES = {
+    "compute": "compute",
+    "network": "network",
+    "block-storage": "block_storage",
+    "object-store": "object_store",
+    "load-balancer": "load_balancer",
+    "key-manager": "key_manager",
+    "image": "image",
+    "identity": "identity",
+}
+
+
+@dataclass
+class _Cloud:
+    settings: CloudSettings
+    profile: CloudProfile
+    gate: threading.BoundedSemaphore
+    base: Connection | None = None
+
+
+@dataclass
+class _Apis:
+    """The raw JSON APIs of one project in one region (`None`: the project's own, for
+    global collectors); the region's connection is built once, on first use."""
+
+    cloud: _Cloud
+    project: Connection
+    region: str | None
+    offered: frozenset[str]
+    _conn: Connection | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, service_type: str) -> ServiceApi:
+        if service_type not in self.offered:
+            where = self.region or "the project's catalog"
+            raise EndpointNotFound(f"no {service_type} endpoint in {where}")
+        with self._lock:
+            if self._conn is None:
+                self._conn = (
+                    self.project
+                    if self.region is None
+                    else region_connection(self.project, self.region)
+                )
+            conn = self._conn
+        return ServiceApi(
+            getattr(conn, _PROXIES[service_type]),
+            page_size=self.cloud.settings.page_size,
+            retries=self.cloud.settings.retries,
+            gate=self.cloud.gate,
+        )
+
+
+class OpenStackProvider:
+    """Scans OpenStack clouds (OVHcloud, Open Telekom Cloud, Infomaniak, Cleura, any)."""
+
+    name: ClassVar[str] = _NAME
+    settings_model: ClassVar[type[BaseModel]] = OpenStackSettings
+
+    def __init__(
+        self,
+        settings: OpenStackSettings,
+        *,
+        collectors: Sequence[OpenStackCollector] | None = None,
+    ) -> None:
+        """`collectors` narrows the collection (tests, the benchmark)."""
+        self.settings = settings
+        self._collectors = tuple(ALL_COLLECTORS if collectors is None else collectors)
+        catalogue = load_catalogue(CATALOGUE_PACKAGE)
+        self._clouds = {
+            c.label: _Cloud(
+                c,
+                cloud_profile(c, catalogue),
+                threading.BoundedSemaphore(c.max_concurrent_requests),
+            )
+            for c in settings.clouds
+        }
+        self._secrets: list[str] = []
+        self._lock = threading.Lock()
+
+    # -- scopes ------------------------------------------------------------------------
+
+    def scopes(self) -> Iterator[Scope]:
+        """Every (cloud, project) to scan; never raises for one cloud (see the module doc)."""
+        for cloud in self._clouds.values():
+            yield from self._cloud_scopes(cloud)
+
+    def _cloud_scopes(self, cloud: _Cloud) -> Iterator[Scope]:
+        label, offering = cloud.settings.label, cloud.profile.offering
+        try:
+            base = open_cloud(cloud.settings)
+            self._remember_secrets(base)
+            listed = list_projects(base)
+        except _REACH_ERRORS as error:
+            kind, message = self.classify(error)
+            details = {
+                "cloud": label,
+                "error_kind": kind.value,
+                "error": f"cloud {label}: {message}",
+            }
+            yield Scope(_NAME, label, offering, name=label, details=details)
+            return
+        cloud.base = base
+        chosen, missing = select_projects(listed, cloud.settings.projects)
+        for project in chosen:
+            details = {
+                "cloud": label,
+                "domain_id": project.domain_id or "",
+                "description": project.description or "",
+                "tags": ",".join(project.tags),
+            }
+            yield Scope(_NAME, project.id, offering, name=project.name, details=details)
+        for wanted in missing:
+            message = (
+                f"cloud {label}: project {wanted!r} is not among the projects these "
+                "credentials can scope to"
+            )
+            details = {
+                "cloud": label,
+                "error_kind": ErrorKind.ACCESS_DENIED.value,
+                "error": message,
+            }
+            yield Scope(_NAME, wanted, offering, name=wanted, details=details)
+
+    def _remember_secrets(self, conn: Connection) -> None:
+        auth: dict[str, Any] = dict(conn.config.config.get("auth") or {})
+        found = [str(auth[k]) for k in _SECRET_KEYS if auth.get(k)]
+        with self._lock:
+            self._secrets.extend(s for s in found if s not in self._secrets)
+
+    # -- tasks -------------------------------------------------------------------------
+
+    def tasks(self, scope: Scope) -> list[CollectionTask]:
+        """Every collection task of one project. Raises when it cannot be reached."""
+        if "error" in scope.details:
+            raise ProviderError(ErrorKind(scope.details["error_kind"]), scope.details["error"])
+        cloud = self._clouds[scope.details["cloud"]]
+        if cloud.base is None:
+            raise ProviderError(ErrorKind.UNEXPECTED, f"cloud {cloud.settings.label} not opened")
+        project = ProjectRef(scope.account, scope.name, scope.details.get("domain_id") or None)
+        try:
+            conn = project_connection(cloud.base, project)
+            offered = catalog_services(conn)
+        except _REACH_ERRORS as error:
+            kind, message = self.classify(error)
+            who = f"project {scope.name} ({scope.account})" if scope.name else scope.account
+            raise ProviderError(kind, f"cloud {cloud.settings.label}, {who}: {message}") from error
+        regions, absent = self._regions(cloud.settings, offered)
+        base = OpenStackContext(
+            cloud=cloud.settings.label,
+            project=scope.account,
+            region=GLOBAL_REGION,
+            regions=tuple(regions),
+            profile=cloud.profile,
+            project_name=scope.name,
+            project_info=_project_info(scope),
+        )
+        everything = frozenset().union(*offered.values()) if offered else frozenset()
+        shared = {r: _Apis(cloud, conn, r, frozenset(offered[r])) for r in regions}
+        tasks = [_missing_region(base, region) for region in absent]
+        for collector in self._collectors:
+            if collector.global_:
+                tasks.append(_task(collector, _Apis(cloud, conn, None, everything), base))
+                continue
+            for region in regions:
+                if collector.service in offered[region]:
+                    tasks.append(_task(collector, shared[region], _in_region(base, region)))
+        return tasks
+
+    def _regions(
+        self, cloud: CloudSettings, offered: dict[str, set[str]]
+    ) -> tuple[list[str], list[str]]:
+        """(regions to scan, configured regions the catalog does not have)."""
+        configured = cloud.regions if cloud.regions is not None else self.settings.regions
+        wanted = sorted(offered) if configured is None else sorted(set(configured))
+        excluded = set(cloud.exclude_regions)
+        return (
+            [r for r in wanted if r in offered and r not in excluded],
+            [r for r in wanted if r not in offered and r not in excluded],
+        )
+
+    # -- errors ------------------------------------------------------------------------
+
+    def classify(self, error: BaseException) -> tuple[ErrorKind, str]:
+        """Kind and secret-free message of any error raised by this provider's code."""
+        with self._lock:
+            secrets = list(self._secrets)
+        return classify_error(error, secrets)
+
+
+def _project_info(scope: Scope) -> dict[str, Any]:
+    info: dict[str, Any] = {"domain_id": scope.details.get("domain_id") or None}
+    if scope.details.get("description"):
+        info["description"] = scope.details["description"]
+    tags = scope.details.get("tags")
+    info["tags"] = tags.split(",") if tags else []
+    return info
+
+
+def _in_region(ctx: OpenStackContext, region: str) -> OpenStackContext:
+    return OpenStackContext(
+        cloud=ctx.cloud,
+        project=ctx.project,
+        region=region,
+        regions=ctx.regions,
+        profile=ctx.profile,
+        project_name=ctx.project_name,
+        project_info=ctx.project_info,
+    )
+
+
+def _task(collector: OpenStackCollector, apis: _Apis, ctx: OpenStackContext) -> CollectionTask:
+    """Bind one collector to one project's region APIs and context."""
+
+    def fetch() -> Any:
+        return collector.fetch(apis, ctx)
+
+    def normalise(raw: Any) -> Resource | None:
+        return collector.normalise(raw, ctx)
+
+    return CollectionTask(_NAME, ctx.project, ctx.region, collector.name, fetch, normalise)
+
+
+def _missing_region(ctx: OpenStackContext, region: str) -> CollectionTask:
+    def fetch() -> Any:
+        raise ProviderError(
+            ErrorKind.NOT_ENABLED,
+            f"region {region} is configured but not in the catalog of project {ctx.project}",
+        )
+
+    return CollectionTask(_NAME, ctx.project, region, "catalog", fetch, lambda raw: None)

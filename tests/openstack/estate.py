@@ -1,0 +1,130 @@
+"""The OVHcloud-like estate the OpenStack tests scan, seeded into a fresh fake per test.
+
+Two regions, Gravelines (GRA11, France) and Beauharnois (BHS5, Canada); three projects
+the user can scope to: `web` (most resources, in both regions), `data` (GRA11) and
+`denied` (every service call answers 403, as a policy that denies the user would).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cloudcensus.providers.openstack.fake import FakeCloud, Project, Seeder, User, ingress
+
+__all__ = ["PASSWORD", "REGIONS", "TestEstate", "build_estate"]
+
+REGIONS = ("GRA11", "BHS5")
+PASSWORD = "s3cr3t-Pa55w0rd-of-the-scanner"
+OWNER = {"owner": "web-team", "cost-centre": "cc-4711"}
+
+
+@dataclass(frozen=True)
+class TestEstate:
+    __test__ = False  # not a test class, whatever its name
+
+    cloud: FakeCloud
+    user: User
+    web: Project
+    data: Project
+    denied: Project
+
+
+def _web_gra(seed: Seeder, external: dict[str, Any]) -> None:
+    private = seed.network("web-private", "10.10.0.0/24")
+    seed.subnet(private, "fd00:10::/64", name="web-private-v6")
+    seed.router("web-router", external)
+    seed.router("isolated-router")
+    web = seed.security_group(
+        "web",
+        [
+            ingress("tcp", 443, 443, None),  # no prefix: the whole IPv4 internet
+            ingress("tcp", 443, 443, None, ethertype="IPv6"),
+            ingress("tcp", 22, 22, "10.0.0.0/8"),
+        ],
+    )
+    admin = seed.security_group("admin", [ingress("tcp", 22, 22, "0.0.0.0/0")])
+    seed.security_group("peers", [ingress(None, remote_group_id=web["id"])])
+    ext = external
+    seed.server(
+        "web-1",
+        private,
+        "10.10.0.11",
+        external=ext,
+        public_address="51.210.14.22",
+        security_groups=[web],
+        metadata={**OWNER, "data-classification": "public"},
+    )
+    seed.server(
+        "app-1",
+        private,
+        "10.10.0.12",
+        external=ext,
+        floating_ip="51.210.14.40",
+        security_groups=[web],
+        tags=["env=prod", "pci"],
+    )
+    db = seed.server(
+        "db-1",
+        private,
+        "10.10.0.21",
+        security_groups=[admin],
+        metadata={**OWNER, "data-classification": "sensitive"},
+        flavor="r3-32",
+    )
+    luks = seed.volume_type("high-speed-luks", {"provider": "luks", "cipher": "aes-xts-plain64"})
+    classic = seed.volume_type("classic")
+    data = seed.volume(
+        "db-data",
+        200,
+        volume_type=luks,
+        encrypted=True,
+        attached_to=db,
+        metadata={**OWNER, "data-classification": "sensitive"},
+    )
+    seed.volume("scratch", 10, volume_type=classic, encrypted=False)
+    seed.volume("legacy", 10, volume_type=classic, encrypted=None)  # no `encrypted` field
+    seed.snapshot(data, "db-data-nightly")
+    seed.backup(data, "db-data-weekly")
+    seed.container(
+        "assets",
+        read_acl=".r:*,.rlistings",
+        headers={
+            "X-Container-Meta-Owner": "web",
+            "X-Container-Meta-Temp-URL-Key": "tempurl-KEY-0042",
+        },
+    )
+    seed.container("db-dumps", read_acl="5c3f:reader", headers={"X-Versions-Enabled": "True"})
+    public_lb = seed.load_balancer("web-lb", private, "10.10.0.5")
+    vip_port = seed.cloud.find(seed.project, seed.region, "ports", public_lb["vip_port_id"])
+    seed.floating_ip(external, "51.210.14.80", vip_port)
+    seed.load_balancer("internal-lb", private, "10.10.0.6")
+    seed.secret("tls-web", "certificate", expiration="2027-01-31T00:00:00")
+    seed.secret("volume-key", "symmetric")
+    seed.image("web-golden")
+
+
+def build_estate() -> TestEstate:
+    cloud = FakeCloud(list(REGIONS))
+    web = cloud.add_project("web")
+    data = cloud.add_project("data")
+    denied = cloud.add_project("denied")
+    user = cloud.add_user("cloudcensus-reader", PASSWORD, [web, data, denied])
+    cloud.forbidden.add(denied.id)
+    externals = {
+        region: Seeder(cloud, "ovh-admin", region).network("Ext-Net", None, external=True)
+        for region in REGIONS
+    }
+    _web_gra(Seeder(cloud, web.id, "GRA11"), externals["GRA11"])
+    bhs = Seeder(cloud, web.id, "BHS5")
+    network = bhs.network("ca-private", "10.20.0.0/24")
+    bhs.server(
+        "ca-1", network, "10.20.0.11", metadata={**OWNER, "data-classification": "sensitive"}
+    )
+    bhs.volume(
+        "archive-ca", 500, encrypted=False, metadata={**OWNER, "data-classification": "sensitive"}
+    )
+    gra = Seeder(cloud, data.id, "GRA11")
+    gra.volume("warehouse", 1000, encrypted=True, metadata={"data-classification": "sensitive"})
+    gra.container("exports")
+    return TestEstate(cloud, user, web, data, denied)

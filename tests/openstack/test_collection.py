@@ -1,0 +1,174 @@
+"""A whole OpenStack cloud read through the real provider and the real collection engine:
+every project, every region of the catalog, every modelled resource type with the
+properties the rules read, and coverage that names what could not be read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cloudcensus.providers.openstack import blockstorage
+from cloudcensus.providers.openstack.fake import FakeOpenStack
+from cloudcensus.scanner.collect import collect
+from cloudcensus.scanner.coverage import ErrorKind
+from tests.openstack.conftest import Collected, Scan, password_cloud, provider
+from tests.openstack.estate import TestEstate, build_estate
+
+OVH = {"cloud": "ovh", "name": "ovh", "profile": "ovhcloud"}
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestEstate, Collected]:
+    """The estate scanned once, as it was seeded; the tests below only read the result."""
+    estate = build_estate()
+    clouds = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
+    with FakeOpenStack(estate.cloud) as fake, pytest.MonkeyPatch.context() as env:
+        clouds.write_text(yaml.safe_dump({"clouds": {"ovh": password_cloud(fake)}}))
+        env.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        env.setenv("OS_CLIENT_SECURE_FILE", str(clouds.with_name("secure.yaml")))
+        collected = Collected()
+        collect([provider([OVH])], collected, workers=6, task_timeout_s=60)
+    return estate, collected
+
+
+@pytest.fixture
+def got(scanned: tuple[TestEstate, Collected]) -> Collected:
+    return scanned[1]
+
+
+@pytest.fixture
+def seeded(scanned: tuple[TestEstate, Collected]) -> TestEstate:
+    return scanned[0]
+
+
+def test_every_project_and_region_is_read_and_located(got: Collected, seeded: TestEstate) -> None:
+    web, data = seeded.web.id, seeded.data.id
+    assert {(r.account, r.region) for r in got.of_type("storage.volume")} == {
+        (web, "GRA11"),
+        (web, "BHS5"),
+        (data, "GRA11"),
+    }
+    archive = got.named("storage.volume", "archive-ca")
+    assert archive.location.model_dump() == {"country": "CA", "eu": False, "eea": False}
+    assert got.named("storage.volume", "db-data").location.country == "FR"
+    assert archive.jurisdiction is not None
+    assert (archive.jurisdiction.operator, archive.jurisdiction.non_eu_law) == ("OVH SAS", False)
+    assert archive.id == f"openstack:ovh:BHS5:{web}:volume/{archive.raw['id']}"
+    accounts = got.of_type("account")
+    assert {a.account for a in accounts} == {web, data, seeded.denied.id}
+    assert got.named("account", "web").properties["regions"] == ["BHS5", "GRA11"]
+
+
+def test_a_project_the_policy_denies_is_a_gap_per_unit_and_the_rest_completes(
+    got: Collected, seeded: TestEstate
+) -> None:
+    denied = [e for e in got.gaps if e.account == seeded.denied.id]
+    assert denied, "the denied project must show in the coverage"
+    assert {e.error_kind for e in denied} == {ErrorKind.ACCESS_DENIED}
+    assert {e.region for e in denied} >= {"GRA11", "BHS5"}
+    assert any("HTTP 403" in (e.message or "") for e in denied)
+    assert not [e for e in got.gaps if e.account != seeded.denied.id]
+    # Keystone still shows the project itself; none of its regional resources could be read
+    assert {r.type for r in got.resources if r.account == seeded.denied.id} == {"account"}
+
+
+def test_servers_carry_exposure_flavour_image_and_tags(got: Collected) -> None:
+    web = got.named("compute.instance", "web-1").properties
+    assert (web["public"], web["public_ips"]) == (True, ["51.210.14.22"])
+    assert web["network"] == "web-private"  # Ext-Net is the public side, not its network
+    app = got.named("compute.instance", "app-1")
+    assert app.properties["public_ips"] == ["51.210.14.40"]  # floating IP
+    assert app.tags == {"env": "prod", "pci": ""}
+    db = got.named("compute.instance", "db-1")
+    assert db.properties == {
+        "state": "active",
+        "instance_type": "r3-32",
+        "image": "7d9e6a35-5c7a-4c2e-a8a2-0f0a2a0c1b11",
+        "public_ips": [],
+        "public": False,
+        "security_groups": ["admin"],
+        "network": "web-private",
+    }
+    assert db.tags["data-classification"] == "sensitive"
+
+
+def test_volume_encryption_is_known_or_null_never_guessed(got: Collected) -> None:
+    data = got.named("storage.volume", "db-data").properties
+    assert data["encrypted"] is True
+    assert data["key_management"] == "provider"
+    assert data["attached_to"]
+    assert got.named("storage.volume", "scratch").properties["encrypted"] is False
+    # no `encrypted` field and the volume type's encryption spec is admin-only: unknown
+    assert got.named("storage.volume", "legacy").properties["encrypted"] is None
+    snapshot = got.named("storage.snapshot", "db-data-nightly").properties
+    assert (snapshot["encrypted"], snapshot["public"]) == (True, False)
+    assert got.named("storage.backup", "db-data-weekly").properties["encrypted"] is True
+
+
+def test_readable_type_encryption_decides_a_volume_without_the_field(
+    scan: Scan, fake: FakeOpenStack, write_clouds: Callable[[dict[str, Any]], Path]
+) -> None:
+    fake.cloud.type_encryption_readable = True
+    write_clouds({"ovh": password_cloud(fake)})
+    fresh = scan([{**OVH, "projects": ["web"]}], collectors=blockstorage.COLLECTORS[:1])
+    assert fresh.named("storage.volume", "legacy").properties["encrypted"] is False
+
+
+def test_security_group_rules_are_normalised(got: Collected) -> None:
+    web = got.named("network.security_group", "web").properties
+    assert web["ingress"] == [
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "source": "0.0.0.0/0"},
+        {"protocol": "tcp", "from_port": 443, "to_port": 443, "source": "::/0"},
+        {"protocol": "tcp", "from_port": 22, "to_port": 22, "source": "10.0.0.0/8"},
+    ]
+    assert {r["source"] for r in web["egress"]} == {"0.0.0.0/0", "::/0"}
+    assert web["attached"] is True
+    peers = got.named("network.security_group", "peers").properties
+    assert peers["attached"] is False
+    [rule] = peers["ingress"]
+    assert rule["protocol"] == "all"
+    assert rule["source"].startswith("sg:")
+
+
+def test_network_objects_are_the_projects_own(got: Collected, seeded: TestEstate) -> None:
+    networks = {r.name for r in got.of_type("network.network", seeded.web.id)}
+    assert networks == {"web-private", "ca-private"}  # not the operator's Ext-Net
+    private = got.named("network.network", "web-private").properties
+    assert private == {"cidr_blocks": ["10.10.0.0/24", "fd00:10::/64"], "default": False}
+    v6 = got.named("network.subnet", "web-private-v6").properties
+    assert (v6["ip_version"], v6["cidr"]) == (6, "fd00:10::/64")
+    routers = {r.name: r.properties for r in got.of_type("network.router")}
+    assert routers["web-router"]["external_gateway"] is True
+    assert routers["isolated-router"] == {"external_gateway": False, "external_network": None}
+    ips = {r.properties["address"]: r.properties for r in got.of_type("network.public_ip")}
+    assert set(ips) == {"51.210.14.40", "51.210.14.80"}
+    assert all(p["attached_to"] for p in ips.values())
+    ports = got.of_type("network.interface", seeded.web.id)
+    assert any(p.properties["addresses"] == ["10.10.0.21"] for p in ports)
+
+
+def test_containers_balancers_secrets_and_images(got: Collected) -> None:
+    assets = got.named("storage.bucket", "assets")
+    assert (assets.properties["public"], assets.properties["public_via"]) == (True, ["acl"])
+    assert assets.properties["encrypted"] is None
+    assert assets.tags == {"owner": "web"}
+    dumps = got.named("storage.bucket", "db-dumps").properties
+    assert (dumps["public"], dumps["versioning"]) == (False, True)
+    balancers = {r.name: r.properties for r in got.of_type("network.load_balancer")}
+    assert balancers["web-lb"]["public"] is True  # a floating IP on its VIP port
+    assert balancers["internal-lb"]["scheme"] == "internal"
+    secrets = {r.name: r.properties for r in got.of_type("security.secret")}
+    assert secrets["tls-web"]["expires"] == "2027-01-31T00:00:00+00:00"
+    assert secrets["volume-key"]["key_management"] == "customer"
+    [image] = got.of_type("other")
+    assert (image.name, image.native_type) == ("web-golden", "OS::Glance::Image")
+
+
+def test_temp_url_keys_never_reach_the_inventory(got: Collected) -> None:
+    dumped = "".join(r.model_dump_json() for r in got.resources)
+    assert "tempurl-KEY-0042" not in dumped
+    assert "temp-url-key" not in dumped.lower()

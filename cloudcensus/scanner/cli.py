@@ -1,9 +1,11 @@
 """The `cloudcensus` command line (click + rich). Usage and exit codes: docs/cli.md.
 
-The one place that turns errors into exit codes (and the only `sys.exit`, through
-click): 0 fine; 1 a `--fail-on` severity was met, a validation found problems, or there
-is nothing to compare; 2 a configuration, rule, explanation or usage error (nothing was
-scanned); 3 the scan itself failed; 4 (`push`) something is still pending delivery.
+With `agent/command.py` (the `agent` command), the one place that turns errors into
+exit codes (and the only `sys.exit`, through click): 0 fine; 1 a `--fail-on` severity
+was met, a validation found problems, or there is nothing to compare; 2 a
+configuration, rule, explanation or usage error (nothing was scanned); 3 the scan
+itself failed; 4 (`push`, `agent --once`) something is still pending delivery; 5
+(`agent`) a signal cut a scan short, or the shutdown grace period ran out.
 Settings are built here, once per command, and passed down. Logs go to stderr, results
 to stdout.
 """
@@ -25,24 +27,22 @@ from cloudcensus import __version__
 from cloudcensus.policies.findings import Severity
 from cloudcensus.policies.source import PolicyLoadError
 from cloudcensus.providers.registry import ProviderUnavailable
+from cloudcensus.scanner.agent.command import agent
 from cloudcensus.scanner.cliparts import (
     EXIT_FAIL_ON,
+    EXIT_INTERRUPTED,
     EXIT_PUSH_PENDING,
     EXIT_SCAN_FAILED,
     EXIT_USAGE,
     UsageProblem,
+    config_option,
+    load_cli_settings,
     policy_error,
     rules_option,
     stderr_console,
     stdout_console,
 )
-from cloudcensus.scanner.config import (
-    FORMATS,
-    AgentSettings,
-    ConfigError,
-    load_settings,
-    with_overrides,
-)
+from cloudcensus.scanner.config import FORMATS, AgentSettings
 from cloudcensus.scanner.lazycli import LazyGroup
 from cloudcensus.scanner.outputs import write_scan_outputs
 from cloudcensus.scanner.pipeline import (
@@ -65,7 +65,15 @@ from cloudcensus.scanner.terminal import (
     setup_logging,
 )
 
-__all__ = ["EXIT_FAIL_ON", "EXIT_PUSH_PENDING", "EXIT_SCAN_FAILED", "EXIT_USAGE", "cli", "main"]
+__all__ = [
+    "EXIT_FAIL_ON",
+    "EXIT_INTERRUPTED",
+    "EXIT_PUSH_PENDING",
+    "EXIT_SCAN_FAILED",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+]
 
 _SEVERITIES = [s.value for s in Severity]
 _LEVELS = ["debug", "info", "warning", "error"]
@@ -80,20 +88,6 @@ def _formats(value: str | None) -> list[str] | None:
     if unknown or not chosen:
         raise click.BadParameter(f"choose from {', '.join(FORMATS)} (got {value!r})")
     return chosen
-
-
-def _settings(
-    config: Path | None,
-    *,
-    providers: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    **fields: object,
-) -> AgentSettings:
-    """Load the configuration and apply flags; any problem is exit 2, every field named."""
-    try:
-        return with_overrides(load_settings(config), providers=providers, regions=regions, **fields)
-    except ConfigError as error:
-        raise UsageProblem(f"invalid configuration:\n{error}") from None
 
 
 def _finish(console: Console, store: Store, result: ScanResult, settings: AgentSettings) -> int:
@@ -112,12 +106,6 @@ def _finish(console: Console, store: Store, result: ScanResult, settings: AgentS
     return 0
 
 
-_config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="YAML configuration file (default: ./cloudcensus.yaml when present).",
-)
 _explanations_option = click.option(
     "--explanations",
     multiple=True,
@@ -148,7 +136,7 @@ _fail_on_option = click.option(
     type=click.Choice(_LEVELS, case_sensitive=False),
     default="warning",
     show_default=True,
-    help="Log verbosity (logs go to stderr).",
+    help="Log verbosity (logs go to stderr); `agent` defaults to its agent.log_level.",
 )
 def cli(log_level: str) -> None:
     """cloudcensus: multi-cloud inventory and comply-or-explain policy scanner."""
@@ -156,7 +144,7 @@ def cli(log_level: str) -> None:
 
 
 @cli.command()
-@_config_option
+@config_option
 @click.option("--provider", "providers", multiple=True, help="Scan only this provider.")
 @click.option("--region", "regions", multiple=True, help="Scan only this region.")
 @rules_option
@@ -177,7 +165,7 @@ def scan(
     no_push: bool,
 ) -> None:
     """Scan the configured clouds now: inventory, findings, report files, push."""
-    settings = _settings(
+    settings = load_cli_settings(
         config,
         providers=providers,
         regions=regions,
@@ -215,7 +203,7 @@ def scan(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="inventory.jsonl written by a scan.",
 )
-@_config_option
+@config_option
 @rules_option
 @_explanations_option
 @_out_option
@@ -231,7 +219,7 @@ def evaluate(
     fail_on: str | None,
 ) -> None:
     """Evaluate a saved inventory again (after a rule or explanation change)."""
-    settings = _settings(
+    settings = load_cli_settings(
         config,
         rules=list(rules) or None,
         explanations=list(explanations) or None,
@@ -262,13 +250,13 @@ def inventory() -> None:
 
 
 @inventory.command("diff")
-@_config_option
+@config_option
 @click.option("--old", "old", type=int, help="Older scan id (default: the previous scan).")
 @click.option("--new", "new", type=int, help="Newer scan id (default: the latest scan).")
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
 def inventory_diff(config: Path | None, old: int | None, new: int | None, as_json: bool) -> None:
     """What was added, removed and changed between the last two finished scans."""
-    settings = _settings(config)
+    settings = load_cli_settings(config)
     if not settings.store_path.exists():
         raise click.ClickException(f"no store at {settings.store_path}: run a scan first")
     try:
@@ -284,11 +272,11 @@ def inventory_diff(config: Path | None, old: int | None, new: int | None, as_jso
 
 
 @cli.command()
-@_config_option
+@config_option
 @click.option("--status", "status_only", is_flag=True, help="Show the outbox, deliver nothing.")
 def push(config: Path | None, status_only: bool) -> None:
     """Deliver the scans waiting in the outbox to the registry (exit 4: some still wait)."""
-    settings = _settings(config)
+    settings = load_cli_settings(config)
     if settings.registry is None and not status_only:
         raise UsageProblem("no registry configured (the `registry` section): nothing to push to")
     try:
@@ -322,6 +310,7 @@ def demo(out: Path | None, state_dir: Path | None) -> None:
 
 
 cli.add_command(rules)
+cli.add_command(agent)
 
 
 def main() -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import click
 from rich.console import Console
 
 from cloudcensus.policies.source import PolicyLoadError
+from cloudcensus.scanner.config import AgentSettings, ConfigError, load_settings, with_overrides
 
 __all__ = [
     "EXIT_FAIL_ON",
+    "EXIT_INTERRUPTED",
     "EXIT_PUSH_PENDING",
     "EXIT_SCAN_FAILED",
     "EXIT_USAGE",
     "UsageProblem",
+    "config_option",
+    "load_cli_settings",
     "policy_error",
     "rules_option",
     "stderr_console",
@@ -23,6 +30,7 @@ EXIT_FAIL_ON = 1
 EXIT_USAGE = 2
 EXIT_SCAN_FAILED = 3
 EXIT_PUSH_PENDING = 4
+EXIT_INTERRUPTED = 5
 
 
 class UsageProblem(click.ClickException):
@@ -41,10 +49,31 @@ def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+def load_cli_settings(
+    config: Path | None,
+    *,
+    providers: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    **fields: object,
+) -> AgentSettings:
+    """Load the configuration and apply flags; any problem is exit 2, every field named."""
+    try:
+        return with_overrides(load_settings(config), providers=providers, regions=regions, **fields)
+    except ConfigError as error:
+        raise UsageProblem(f"invalid configuration:\n{error}") from None
+
+
 def policy_error(error: PolicyLoadError) -> UsageProblem:
     return UsageProblem(f"invalid rules or explanations:\n{error}")
 
 
 rules_option = click.option(
     "--rules", multiple=True, help="Rule pack name, pack directory or rule file (repeatable)."
+)
+
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="YAML configuration file (default: ./cloudcensus.yaml when present).",
 )

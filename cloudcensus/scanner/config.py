@@ -11,33 +11,27 @@ found through the provider registry, so a third-party provider brings its own se
 and this module never names one. Any problem is one `ConfigError` listing every issue
 with the field (`providers.aws.regions`) and where it came from (file and line, or the
 environment variable), never the offending value: it may be a secret.
+
+The sections have modules of their own, re-exported here: `providerconfig` (the
+provider sections), `pushconfig` (`registry`), `daemonconfig` (`schedule` and `agent`,
+read by `cloudcensus agent` only).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from cloudcensus.policies.findings import Severity
 from cloudcensus.policies.source import PolicyLoadError, YamlDocument, read_yaml
-from cloudcensus.providers.registry import ProviderUnavailable, load_provider_class
-from cloudcensus.wire.v1 import MAX_BATCH_EVENTS
+from cloudcensus.scanner.daemonconfig import DaemonSettings, ScheduleSettings
+from cloudcensus.scanner.providerconfig import ProviderSectionError, validate_provider_sections
+from cloudcensus.scanner.pushconfig import PushSettings
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -47,8 +41,10 @@ __all__ = [
     "STORE_FILE",
     "AgentSettings",
     "ConfigError",
+    "DaemonSettings",
     "OutputFormat",
     "PushSettings",
+    "ScheduleSettings",
     "default_state_dir",
     "load_settings",
     "validate_provider_sections",
@@ -73,118 +69,10 @@ class ConfigError(Exception):
         super().__init__("\n".join(self.issues))
 
 
-class _ProviderSectionError(ValueError):
-    """Carries the issues of provider sections through pydantic's validator wrapping."""
-
-    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
-
-
 def default_state_dir() -> Path:
     """`$XDG_STATE_HOME/cloudcensus`, else `~/.local/state/cloudcensus` (XDG base dirs)."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "cloudcensus"
-
-
-def _decode_env_value(value: Any) -> Any:
-    """Environment values of nested provider fields arrive as text; JSON lists and maps
-    (`'["eu-west-1"]'`) are decoded the way pydantic-settings decodes top-level ones."""
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    if isinstance(value, dict):
-        return {k: _decode_env_value(v) for k, v in value.items()}
-    return value
-
-
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-
-
-class PushSettings(BaseModel):
-    """Where and how the agent pushes its scans (`registry:`; absent = never push).
-
-    The bearer token comes from `token` (best from the environment,
-    `CLOUDCENSUS_REGISTRY__TOKEN`) or from `token_file` (a mounted secret); it is read
-    when the client is built and never logged.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    url: str = Field(description="registry base URL, e.g. https://registry.example.org")
-    token: SecretStr | None = Field(default=None, description="agent bearer token")
-    token_file: Path | None = Field(default=None, description="file holding the token")
-    ca_bundle: Path | None = Field(
-        default=None, description="PEM CA bundle to verify the registry (default: system CAs)"
-    )
-    client_cert: Path | None = Field(default=None, description="PEM client certificate (mTLS)")
-    client_key: Path | None = Field(
-        default=None, description="PEM key of client_cert (when not in the same file)"
-    )
-    timeout_s: float = Field(default=30.0, gt=0, le=600, description="per-request timeout")
-    batch_size: int = Field(
-        default=1000, ge=1, le=MAX_BATCH_EVENTS, description="findings (OCSF events) per batch"
-    )
-    max_retries: int = Field(
-        default=6, ge=0, le=20, description="retries of one request (errors, 429, 5xx)"
-    )
-    insecure_http: bool = Field(
-        default=False,
-        description="allow plain http:// to a non-loopback host (the token travels in clear)",
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL with a host")
-        return value.strip().rstrip("/")
-
-    @model_validator(mode="after")
-    def _check_auth(self) -> PushSettings:
-        if self.token is not None and self.token_file is not None:
-            raise ValueError("set token or token_file, not both")
-        if self.token is None and self.token_file is None:
-            raise ValueError(
-                "a token is required: token, token_file or CLOUDCENSUS_REGISTRY__TOKEN"
-            )
-        if self.client_key is not None and self.client_cert is None:
-            raise ValueError("client_key needs client_cert")
-        parts = urlsplit(self.url)
-        remote = (parts.hostname or "") not in _LOOPBACK_HOSTS
-        if parts.scheme == "http" and remote and not self.insecure_http:
-            raise ValueError(
-                "plain http to a remote host sends the token in clear: use "
-                "https (or set insecure_http: true)"
-            )
-        return self
-
-
-def validate_provider_sections(raw: Mapping[str, Any]) -> dict[str, BaseModel]:
-    """Each `providers.<name>` section validated by that provider's `settings_model`."""
-    models: dict[str, BaseModel] = {}
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    for name, section in raw.items():
-        if isinstance(section, BaseModel):
-            models[name] = section
-            continue
-        try:
-            model = load_provider_class(name).settings_model
-        except ProviderUnavailable as error:
-            problems.append(((name,), str(error)))
-            continue
-        try:
-            models[name] = model.model_validate(_decode_env_value(section or {}))
-        except ValidationError as error:
-            for detail in error.errors(include_url=False):
-                message = "unknown field" if detail["type"] == "extra_forbidden" else detail["msg"]
-                problems.append(((name, *detail["loc"]), message))
-    if problems:
-        raise _ProviderSectionError(problems)
-    return models
 
 
 class AgentSettings(BaseSettings):
@@ -241,6 +129,13 @@ class AgentSettings(BaseSettings):
     )
     registry: PushSettings | None = Field(
         default=None, description="the central registry scans are pushed to; absent = no push"
+    )
+    schedule: ScheduleSettings = Field(
+        default_factory=ScheduleSettings, description="when `cloudcensus agent` scans"
+    )
+    agent: DaemonSettings = Field(
+        default_factory=DaemonSettings,
+        description="how `cloudcensus agent` runs: health address, shutdown, logs",
     )
 
     @field_validator("providers", mode="before")
@@ -301,7 +196,7 @@ def _issues(error: ValidationError, document: YamlDocument | None) -> list[str]:
     for detail in error.errors(include_url=False):
         loc: tuple[str | int, ...] = tuple(detail["loc"])
         cause = (detail.get("ctx") or {}).get("error")
-        if isinstance(cause, _ProviderSectionError):
+        if isinstance(cause, ProviderSectionError):
             for sub, message in cause.problems:
                 full = (*loc, *sub)
                 issues.append(f"{_where(full, document)}: {'.'.join(map(str, full))}: {message}")
@@ -360,7 +255,7 @@ def with_overrides(
     issues: list[str] = []
     try:
         update["providers"] = validate_provider_sections(sections)
-    except _ProviderSectionError as error:
+    except ProviderSectionError as error:
         for loc, message in error.problems:
             issues.append(f"command line: providers.{'.'.join(map(str, loc))}: {message}")
     for name, value in fields.items():

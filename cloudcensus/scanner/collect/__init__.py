@@ -17,7 +17,9 @@ Contract of `collect`:
   TIMEOUT unit: its iterator is no longer consumed and later batches are dropped (a thread
   cannot be killed: a hung SDK call keeps its thread until it returns).
 - `stop` set: nothing new starts, running jobs finish, and every unit, account or provider
-  listing that did not run gets a FAILED entry saying the scan was stopped.
+  listing that did not run gets a FAILED entry saying the scan was stopped. A
+  `StopSignal` that is `interrupt()`ed also abandons running tasks, each recorded
+  FAILED/INTERRUPTED with what it delivered.
 - An exception from the sink or a progress callback aborts the run and propagates.
 """
 
@@ -28,13 +30,14 @@ from cloudcensus.scanner.collect.contract import (
     ResourceSink,
     UnitKey,
 )
-from cloudcensus.scanner.collect.engine import collect
+from cloudcensus.scanner.collect.engine import StopSignal, collect
 
 __all__ = [
     "CollectProgress",
     "CollectSummary",
     "NullProgress",
     "ResourceSink",
+    "StopSignal",
     "UnitKey",
     "collect",
 ]

@@ -1,4 +1,10 @@
-"""The coordinating side of collection: scheduling, hand-over to the sink, deadlines, stop."""
+"""The coordinating side of collection: scheduling, hand-over to the sink, deadlines, stop.
+
+`stop` is any `threading.Event`: set, nothing new starts and running tasks finish. A
+`StopSignal` can also be `interrupt()`ed: running tasks are then abandoned at once, as
+a timeout abandons one (each unit recorded FAILED/INTERRUPTED with what it delivered),
+so a process asked to shut down records its scan within a grace period.
+"""
 
 from __future__ import annotations
 
@@ -29,11 +35,29 @@ from cloudcensus.scanner.collect.jobs import (
 )
 from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus, ErrorKind
 
-__all__ = ["collect"]
+__all__ = ["StopSignal", "collect"]
 
 _MAX_PLANNING = 2
 _POLL_S = 0.1
 _ENTRIES_PER_FLUSH = 100
+_INTERRUPTED = "interrupted: the scan was stopped while this unit was being collected"
+
+
+class StopSignal(threading.Event):
+    """A `stop` for `collect`: `set()` stops new work, `interrupt()` also abandons the
+    tasks still running (their threads stop at their next item)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._interrupted = threading.Event()
+
+    def interrupt(self) -> None:
+        self._interrupted.set()
+        self.set()
+
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupted.is_set()
 
 
 def collect(
@@ -76,7 +100,7 @@ class Engine:
         self._ready: deque[TaskJob] = deque()
         self._handlers: dict[Future[Any], Callable[[Any], None]] = {}
         self._running: list[TaskJob] = []
-        self._planning = 0
+        self._planning: list[tuple[Provider, Scope]] = []
         self._entries: list[CoverageEntry] = []
         self._summary = CollectSummary()
 
@@ -87,6 +111,9 @@ class Engine:
         try:
             while True:
                 self._summary.stopped = self._summary.stopped or stop.is_set()
+                if isinstance(stop, StopSignal) and stop.interrupted:
+                    self._abandon_running()
+                    break
                 if not self._summary.stopped:
                     self._schedule(pool)
                 if self._inflight() == 0 and (self._summary.stopped or self._idle()):
@@ -109,11 +136,12 @@ class Engine:
         """Keep `workers` jobs running: finish listed tasks first, list the next account's
         tasks when few are left, and pull more scopes only when few are waiting."""
         while self._inflight() < self._workers:
-            if self._scopes and self._planning < _MAX_PLANNING and len(self._ready) < self._workers:
+            planning = len(self._planning) < _MAX_PLANNING
+            if self._scopes and planning and len(self._ready) < self._workers:
                 provider, scope = self._scopes.popleft()
-                self._planning += 1
+                self._planning.append((provider, scope))
                 job: Callable[[], Any] = partial(self._jobs.plan, provider, scope)
-                handler: Callable[[Any], None] = partial(self._planned, scope)
+                handler: Callable[[Any], None] = partial(self._planned, provider, scope)
             elif self._ready:
                 task = self._ready.popleft()
                 self._running.append(task)
@@ -164,8 +192,8 @@ class Engine:
         if result.failure:
             self._record(result.failure)
 
-    def _planned(self, scope: Scope, result: Listed) -> None:
-        self._planning -= 1
+    def _planned(self, provider: Provider, scope: Scope, result: Listed) -> None:
+        self._planning.remove((provider, scope))
         self._ready.extend(result.items)
         self._progress.tasks_planned(scope, len(result.items))
         if result.failure:
@@ -184,6 +212,18 @@ class Engine:
     def _timed_out(self, job: TaskJob) -> CoverageEntry:
         message = f"{job.task.collector}: no result within {self._timeout:g}s"
         return unit(job.key, CoverageStatus.FAILED, ErrorKind.TIMEOUT, message)
+
+    def _abandon_running(self) -> None:
+        """After an interrupt: running tasks and account listings are given up now."""
+        for job in self._running:
+            if not job.finished:
+                job.cancelled.set()
+                entry = unit(job.key, CoverageStatus.FAILED, ErrorKind.INTERRUPTED, _INTERRUPTED)
+                self._finish_task(job, entry.model_copy(update={"errors": 0}))
+        for provider, scope in self._planning:
+            key = (provider.name, scope.account, ANY, ANY)
+            self._record(unit(key, CoverageStatus.FAILED, ErrorKind.INTERRUPTED, STOPPED))
+        self._planning.clear()
 
     def _record_unfinished(self) -> None:
         """After a stop: what was never run gets a FAILED entry, so nothing is swept."""

@@ -84,7 +84,9 @@ class Jurisdiction(BaseModel):
         "its operator or its parent"
     )
     certifications: tuple[str, ...] = Field(
-        default=(), description="sovereignty-relevant qualifications, e.g. 'secnumcloud'"
+        default=(),
+        description="sovereignty-relevant qualifications, spelled as in the catalogues, "
+        "e.g. 'SecNumCloud'",
     )
 
 

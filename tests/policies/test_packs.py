@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 SOVEREIGNTY_IDS = {
+    "SOV-CRT-01",
     "SOV-RES-01",
     "SOV-RES-02",
     "SOV-RES-03",
@@ -43,6 +44,12 @@ SOVEREIGNTY_IDS = {
 }
 BASELINE_IDS = {
     "BASE-IAM-03",
+    "BASE-AZ-01",
+    "BASE-AZ-02",
+    "BASE-AZ-03",
+    "BASE-AZ-04",
+    "BASE-GCP-01",
+    "BASE-GCP-02",
     "BASE-EXP-01",
     "BASE-EXP-02",
     "BASE-EXP-03",

@@ -85,9 +85,18 @@ class OpenStackDemoCloud:
             self._dir = None
 
     def provider_settings(self) -> Mapping[str, Any]:
-        """Scan the demo cloud as an OVHcloud Public Cloud (profile `ovhcloud`)."""
+        """Scan the demo cloud as an OVHcloud Public Cloud (profile `ovhcloud`). Its S3
+        object storage is left out: the demo project holds Swift containers only."""
         return {
-            "clouds": [{"cloud": _CLOUD, "name": "ovh-demo", "profile": "ovhcloud", "retries": 1}]
+            "clouds": [
+                {
+                    "cloud": _CLOUD,
+                    "name": "ovh-demo",
+                    "profile": "ovhcloud",
+                    "retries": 1,
+                    "s3": {"enabled": False},
+                }
+            ]
         }
 
     def environment(self) -> Mapping[str, str]:

@@ -2,19 +2,26 @@
 
 Every test gets a freshly seeded fake (faults armed by one test never leak into
 another) and an environment where openstacksdk reads only the test's clouds.yaml: any
-OS_* variable of the machine running the tests is removed first.
+OS_* variable of the machine running the tests is removed first. The fake's S3 API is
+backed by one moto server for the session (`moto_endpoint`), emptied by `s3_backend`
+for each test that seeds buckets. A cloud configured through `provider`/`scan` without
+an `s3` section reads no S3 (`NO_S3`): the tests about S3 say where it is, so no test
+ever reaches a real provider's endpoint.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
+from moto.server import ThreadedMotoServer
 
 from cloudcensus.providers.openstack import OpenStackProvider
 from cloudcensus.providers.openstack.fake import FakeOpenStack
@@ -58,6 +65,27 @@ class Collected:
 
 Scan = Callable[..., Collected]
 
+#: the `s3` section of a cloud in a test that is not about S3
+NO_S3 = {"enabled": False}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """An S3 peer for the fake's S3 API: moto in this process, on loopback."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_backend(moto_endpoint: str) -> str:
+    """The session's moto server, emptied for this test."""
+    httpx.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    return moto_endpoint
+
 
 @pytest.fixture(autouse=True)
 def _only_the_test_clouds_yaml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -74,8 +102,8 @@ def estate() -> TestEstate:
 
 
 @pytest.fixture
-def fake(estate: TestEstate) -> Iterator[FakeOpenStack]:
-    with FakeOpenStack(estate.cloud) as server:
+def fake(estate: TestEstate, moto_endpoint: str) -> Iterator[FakeOpenStack]:
+    with FakeOpenStack(estate.cloud, s3_backend=moto_endpoint) as server:
         yield server
 
 
@@ -113,6 +141,8 @@ def ovh_cloud(fake: FakeOpenStack, write_clouds: Callable[[dict[str, Any]], Path
 def provider(
     clouds: list[dict[str, Any]], collectors: Sequence[OpenStackCollector] | None = None
 ) -> OpenStackProvider:
+    """The provider for `clouds`; a cloud without an `s3` section reads no S3 (`NO_S3`)."""
+    clouds = [{"s3": NO_S3, **cloud} for cloud in clouds]
     return OpenStackProvider(
         OpenStackSettings.model_validate({"clouds": clouds}), collectors=collectors
     )

@@ -3,6 +3,8 @@
 Two regions, Gravelines (GRA11, France) and Beauharnois (BHS5, Canada); three projects
 the user can scope to: `web` (most resources, in both regions), `data` (GRA11) and
 `denied` (every service call answers 403, as a policy that denies the user would).
+`seed_s3` adds OVHcloud's S3 Object Storage: the user's EC2 credentials and buckets in
+the S3 regions GRA and BHS, a product apart from the Swift containers.
 """
 
 from __future__ import annotations
@@ -10,9 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cloudcensus.providers.openstack.fake import FakeCloud, Project, Seeder, User, ingress
+from cloudcensus.providers.openstack.fake import (
+    Ec2Credential,
+    FakeCloud,
+    Project,
+    Seeder,
+    User,
+    ingress,
+    seed_bucket,
+)
 
-__all__ = ["PASSWORD", "REGIONS", "TestEstate", "build_estate"]
+__all__ = ["PASSWORD", "REGIONS", "TestEstate", "build_estate", "seed_s3"]
 
 REGIONS = ("GRA11", "BHS5")
 PASSWORD = "s3cr3t-Pa55w0rd-of-the-scanner"
@@ -128,3 +138,34 @@ def build_estate() -> TestEstate:
     gra.volume("warehouse", 1000, encrypted=True, metadata={"data-classification": "sensitive"})
     gra.container("exports")
     return TestEstate(cloud, user, web, data, denied)
+
+
+def seed_s3(estate: TestEstate, endpoint: str) -> dict[str, Ec2Credential]:
+    """The reader's EC2 credentials for `web` and `data`, and their S3 buckets (OVHcloud:
+    not the Swift containers; `assets` is also a Swift container's name, another thing).
+
+    web, GRA: `assets` (private), `www` (public-read ACL, tagged), `backups` (default
+    encryption, versioning); web, BHS: `ca-exports` (public through a bucket policy);
+    data, GRA: `lake` (encrypted, sensitive).
+    """
+    cloud, user = estate.cloud, estate.user
+    keys = {p.name: cloud.add_ec2_credential(user, p) for p in (estate.web, estate.data)}
+    web, data = keys["web"], keys["data"]
+    seed_bucket(endpoint, web, "gra", "assets")
+    seed_bucket(endpoint, web, "gra", "www", public=True, tags={**OWNER, "env": "prod"})
+    seed_bucket(endpoint, web, "gra", "backups", encrypted=True, versioning=True, tags=OWNER)
+    anyone = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::ca-exports/*",
+            }
+        ],
+    }
+    seed_bucket(endpoint, web, "bhs", "ca-exports", policy=anyone)
+    tags = {"data-classification": "sensitive"}
+    seed_bucket(endpoint, data, "gra", "lake", encrypted=True, tags=tags)
+    return keys

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -15,23 +16,34 @@ from cloudcensus.providers.openstack import blockstorage
 from cloudcensus.providers.openstack.fake import FakeOpenStack
 from cloudcensus.scanner.collect import collect
 from cloudcensus.scanner.coverage import ErrorKind
+from cloudcensus.scanner.inventory import Resource
 from tests.openstack.conftest import Collected, Scan, password_cloud, provider
-from tests.openstack.estate import TestEstate, build_estate
+from tests.openstack.estate import TestEstate, build_estate, seed_s3
 
 OVH = {"cloud": "ovh", "name": "ovh", "profile": "ovhcloud"}
+SWIFT = "OS::Swift::Container"
 
 
 @pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestEstate, Collected]:
-    """The estate scanned once, as it was seeded; the tests below only read the result."""
+def scanned(
+    tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str
+) -> tuple[TestEstate, Collected]:
+    """The estate (with OVHcloud S3 buckets) scanned once, as it was seeded; the tests
+    below only read the result."""
     estate = build_estate()
     clouds = tmp_path_factory.mktemp("clouds") / "clouds.yaml"
-    with FakeOpenStack(estate.cloud) as fake, pytest.MonkeyPatch.context() as env:
+    httpx.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    with (
+        FakeOpenStack(estate.cloud, s3_backend=moto_endpoint) as fake,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        seed_s3(estate, fake.url)
         clouds.write_text(yaml.safe_dump({"clouds": {"ovh": password_cloud(fake)}}))
         env.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
         env.setenv("OS_CLIENT_SECURE_FILE", str(clouds.with_name("secure.yaml")))
         collected = Collected()
-        collect([provider([OVH])], collected, workers=6, task_timeout_s=60)
+        cloud = {**OVH, "s3": {"endpoint": fake.url}}  # the fake's S3 in every S3 region
+        collect([provider([cloud])], collected, workers=6, task_timeout_s=60)
     return estate, collected
 
 
@@ -151,12 +163,17 @@ def test_network_objects_are_the_projects_own(got: Collected, seeded: TestEstate
     assert any(p.properties["addresses"] == ["10.10.0.21"] for p in ports)
 
 
+def _container(got: Collected, name: str) -> Resource:
+    [found] = [r for r in got.resources if r.native_type == SWIFT and r.name == name]
+    return found
+
+
 def test_containers_balancers_secrets_and_images(got: Collected) -> None:
-    assets = got.named("storage.bucket", "assets")
+    assets = _container(got, "assets")
     assert (assets.properties["public"], assets.properties["public_via"]) == (True, ["acl"])
     assert assets.properties["encrypted"] is None
     assert assets.tags == {"owner": "web"}
-    dumps = got.named("storage.bucket", "db-dumps").properties
+    dumps = _container(got, "db-dumps").properties
     assert (dumps["public"], dumps["versioning"]) == (False, True)
     balancers = {r.name: r.properties for r in got.of_type("network.load_balancer")}
     assert balancers["web-lb"]["public"] is True  # a floating IP on its VIP port
@@ -166,6 +183,42 @@ def test_containers_balancers_secrets_and_images(got: Collected) -> None:
     assert secrets["volume-key"]["key_management"] == "customer"
     [image] = got.of_type("other")
     assert (image.name, image.native_type) == ("web-golden", "OS::Glance::Image")
+
+
+def test_ovhcloud_s3_buckets_are_read_apart_from_the_swift_containers(
+    got: Collected, seeded: TestEstate
+) -> None:
+    web, data = seeded.web.id, seeded.data.id
+    buckets = {
+        (r.account, r.region, r.name): r
+        for r in got.of_type("storage.bucket")
+        if r.native_type == "OS::S3::Bucket"
+    }
+    assert set(buckets) == {
+        (web, "GRA", "assets"),
+        (web, "GRA", "www"),
+        (web, "GRA", "backups"),
+        (web, "BHS", "ca-exports"),
+        (data, "GRA", "lake"),
+    }
+    # OVHcloud's S3 bucket `assets` is not its Swift container `assets`: two resources
+    named = sorted(r.id.rsplit(":", 1)[-1] for r in got.of_type("storage.bucket", web))
+    assert named.count("bucket/assets") == named.count("container/assets") == 1
+    www = buckets[web, "GRA", "www"]
+    assert (www.properties["public"], www.properties["public_via"]) == (True, ["acl"])
+    assert (www.tags["env"], www.location.country) == ("prod", "FR")
+    exports = buckets[web, "BHS", "ca-exports"]
+    assert (exports.properties["public"], exports.properties["public_via"]) == (True, ["policy"])
+    assert exports.location.country == "CA"  # Beauharnois
+    backups = buckets[web, "GRA", "backups"].properties
+    assert (backups["encrypted"], backups["key_management"]) == (True, "provider")
+    assert (backups["versioning"], buckets[web, "GRA", "assets"].properties["public"]) == (
+        True,
+        False,
+    )
+    assert buckets[data, "GRA", "lake"].jurisdiction == www.jurisdiction
+    units = {(e.account, e.region) for e in got.coverage if e.collector == "s3.buckets"}
+    assert {(web, "GRA"), (web, "BHS"), (data, "GRA")} <= units  # GRA11 -> GRA, BHS5 -> BHS
 
 
 def test_temp_url_keys_never_reach_the_inventory(got: Collected) -> None:

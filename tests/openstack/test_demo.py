@@ -29,9 +29,12 @@ def test_the_demo_project_scans_flags_and_drifts(
             monkeypatch.setenv(name, value)
         clouds_yaml = Path(demo.environment()["OS_CLIENT_CONFIG_FILE"])
         assert oct(clouds_yaml.stat().st_mode & 0o777) == "0o600"
-        settings = AgentSettings(
-            state_dir=tmp_path, workers=6, providers={"openstack": dict(demo.provider_settings())}
-        )
+        # The demo's fake has no S3 behind it: its OVHcloud profile would read OVHcloud's
+        # S3 Object Storage and find no keys (a gap). Until the demo's settings say so
+        # themselves, this scan reads the Swift view only, as the demo shows it.
+        section = dict(demo.provider_settings())
+        section["clouds"] = [{"s3": {"enabled": False}, **c} for c in section["clouds"]]
+        settings = AgentSettings(state_dir=tmp_path, workers=6, providers={"openstack": section})
         policy = load_policy(settings, NOW.date())
         with Store.open(tmp_path / "cloudcensus.sqlite") as store:
             first = run_scan(settings, build_providers(settings), store, policy, NOW)

@@ -2,7 +2,8 @@
 Virginia) scanned by the real provider through the real pipeline (`run_scan`: collection
 engine, SQLite store, the built-in rule packs), then the verdicts a security team reads:
 residency fails in Canada and the US, OVH SAS passes the jurisdiction rule where OVH US
-does not, exposure and encryption findings, and a coverage that names the denied project.
+does not, exposure and encryption findings (Swift containers and S3 buckets alike), and
+a coverage that names the denied project.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
 from cloudcensus.scanner.pipeline import build_providers, load_policy, run_scan
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.openstack.conftest import password_cloud
-from tests.openstack.estate import PASSWORD, TestEstate
+from tests.openstack.estate import PASSWORD, TestEstate, seed_s3
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+S3_BUCKET = "OS::S3::Bucket"
 
 
 @pytest.fixture
@@ -38,10 +40,15 @@ def ovh_us() -> Iterator[FakeOpenStack]:
         yield server
 
 
-def _settings(state: Path) -> AgentSettings:
+def _settings(state: Path, s3_endpoint: str) -> AgentSettings:
     openstack: dict[str, Any] = {
         "clouds": [
-            {"cloud": "ovh", "name": "ovh-eu", "profile": "ovhcloud"},
+            {
+                "cloud": "ovh",
+                "name": "ovh-eu",
+                "profile": "ovhcloud",
+                "s3": {"endpoint": s3_endpoint},
+            },
             {"cloud": "ovh-us", "name": "ovh-us", "profile": "ovhcloud-us"},
         ]
     }
@@ -53,20 +60,22 @@ def test_scan_of_ovhcloud_projects_gives_residency_jurisdiction_and_coverage(
     ovh_us: FakeOpenStack,
     estate: TestEstate,
     write_clouds: Callable[[dict[str, Any]], Path],
+    s3_backend: str,
     tmp_path: Path,
 ) -> None:
+    keys = seed_s3(estate, fake.url)
     write_clouds({"ovh": password_cloud(fake), "ovh-us": password_cloud(ovh_us)})
-    settings = _settings(tmp_path)
+    settings = _settings(tmp_path, fake.url)
     policy = load_policy(settings, NOW.date())
     with Store.open(tmp_path / "cloudcensus.sqlite") as store:
         result = run_scan(settings, build_providers(settings), store, policy, NOW)
         findings = list(store.findings(result.scan_id))
-        resources = {r.name: r for r in store.resources(result.scan_id) if r.name}
+        stored = [r for r in store.resources(result.scan_id) if r.name]
+    resources = {str(r.name): r for r in stored if r.native_type != S3_BUCKET}
+    buckets = {str(r.name): r for r in stored if r.native_type == S3_BUCKET}
 
-    def verdict(rule: str, name: str) -> str:
-        [finding] = [
-            f for f in findings if f.rule_id == rule and f.resource_id == resources[name].id
-        ]
+    def verdict(rule: str, name: str, among: dict[str, Any] = resources) -> str:
+        [finding] = [f for f in findings if f.rule_id == rule and f.resource_id == among[name].id]
         return finding.status.value
 
     # residency: Gravelines is France, Beauharnois is Canada, Vint Hill is the US
@@ -91,6 +100,14 @@ def test_scan_of_ovhcloud_projects_gives_residency_jurisdiction_and_coverage(
     assert verdict("BASE-ENC-01", "db-data") == "pass"
     assert verdict("BASE-ENC-01", "scratch") == "fail"
     assert verdict("BASE-ENC-01", "legacy") == "fail"  # unknown encryption is not compliance
+    # OVHcloud's S3 buckets: the same rules as every bucket of every cloud
+    assert verdict("BASE-EXP-01", "www", buckets) == "fail"  # public-read ACL
+    assert verdict("BASE-EXP-01", "ca-exports", buckets) == "fail"  # bucket policy for *
+    assert verdict("BASE-EXP-01", "assets", buckets) == "pass"
+    assert verdict("BASE-ENC-02", "backups", buckets) == "pass"
+    assert verdict("BASE-ENC-02", "www", buckets) == "fail"
+    assert verdict("SOV-RES-01", "ca-exports", buckets) == "fail"  # Beauharnois
+    assert verdict("SOV-RES-01", "lake", buckets) == "pass"
     # coverage: the denied project is named, unit by unit; the scan is partial, not failed
     assert result.status is ScanStatus.PARTIAL
     gaps = [e for e in result.coverage if e.status is not CoverageStatus.COMPLETE]
@@ -100,6 +117,7 @@ def test_scan_of_ovhcloud_projects_gives_residency_jurisdiction_and_coverage(
     assert {estate.web.id, estate.data.id} <= complete
     assert len(complete) == 4  # and OVH US's project, and the denied project's identity
     # the password and the tokens it bought are nowhere in the store
-    stored = b"".join(path.read_bytes() for path in tmp_path.glob("cloudcensus.sqlite*"))
-    for secret in (PASSWORD, *estate.cloud.tokens):
-        assert secret.encode() not in stored
+    stored_bytes = b"".join(path.read_bytes() for path in tmp_path.glob("cloudcensus.sqlite*"))
+    ec2 = [secret for key in keys.values() for secret in (key.access, key.secret)]
+    for secret in (PASSWORD, *estate.cloud.tokens, *ec2):
+        assert secret.encode() not in stored_bytes

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cloudcensus.providers.openstack.profiles import cloud_profile
+from cloudcensus.providers.catalogue import load_catalogue, parse_catalogue
+from cloudcensus.providers.openstack.profiles import S3_OFFERS, cloud_profile
 from cloudcensus.providers.openstack.settings import CloudSettings
 
 
@@ -74,7 +75,7 @@ def test_a_generic_cloud_is_where_and_whose_its_operator_says() -> None:
             "legal_seat": "BE",
             "parent_country": "BE",
             "non_eu_law": False,
-            "certifications": ["iso27001"],
+            "certifications": ["ISO27001"],
         },
         region_countries={"DR-Site": "LU"},
     )
@@ -85,9 +86,78 @@ def test_a_generic_cloud_is_where_and_whose_its_operator_says() -> None:
     jurisdiction = profile.jurisdiction
     assert jurisdiction.offering == "generic/gov-be"  # what accredited_offerings names
     assert (jurisdiction.parent, jurisdiction.non_eu_law) == ("Smals", False)
-    assert jurisdiction.certifications == ("iso27001",)
+    assert jurisdiction.certifications == ("ISO27001",)
 
 
 def test_a_stated_country_places_a_region_the_catalogue_does_not_know() -> None:
     settings = _profile(profile="ovhcloud", region_countries={"EU-WEST-LZ-AMS-A": "NL"})
     assert cloud_profile(settings).location("EU-WEST-LZ-AMS-A").country == "NL"
+
+
+def test_region_names_are_looked_up_in_the_catalogue_within_the_offering() -> None:
+    catalogue = load_catalogue("cloudcensus.providers.openstack")
+    for profile in ("ovhcloud", "ovhcloud-us", "otc", "infomaniak", "cleura"):
+        located = cloud_profile(_profile(profile=profile), catalogue)
+        for region in catalogue.offering_regions(profile):
+            assert located.location(region) == catalogue.location(region, profile), region
+
+
+def test_a_regions_own_certification_reaches_the_resources_there() -> None:
+    text = (
+        "provider: openstack\n"
+        "offerings:\n"
+        "  cleura: {operator: Cleura AB, legal_seat: SE, parent: Cleura AB,"
+        " parent_country: SE, non_eu_law: false}\n"
+        "regions:\n"
+        "  - {region: Sto2, name: Stockholm, country: SE, offering: cleura}\n"
+        "  - {region: Sto-Com, name: Compliant Cloud, country: SE, offering: cleura,"
+        " certifications: [ISO27001]}\n"
+    )
+    catalogue = parse_catalogue(text, "openstack/catalogue.yaml")
+    profile = cloud_profile(_profile(profile="cleura"), catalogue)
+    assert profile.jurisdiction_in("Sto-Com").certifications == ("ISO27001",)
+    assert profile.jurisdiction_in("Sto2").certifications == ()
+    assert profile.jurisdiction.certifications == ()
+
+
+@pytest.mark.parametrize(
+    ("profile", "region", "s3_region", "endpoint"),
+    [
+        ("ovhcloud", "GRA11", "GRA", "https://s3.gra.io.cloud.ovh.net"),
+        ("ovhcloud", "DE1", "DE", "https://s3.de.io.cloud.ovh.net"),
+        ("ovhcloud", "GRA", "GRA", "https://s3.gra.io.cloud.ovh.net"),
+        ("ovhcloud", "EU-WEST-PAR", "EU-WEST-PAR", "https://s3.eu-west-par.io.cloud.ovh.net"),
+        ("infomaniak", "dc3-a", "dc3-a", "https://s3.pub1.infomaniak.cloud"),
+        ("infomaniak", "dc4-a", "dc4-a", "https://s3.pub2.infomaniak.cloud"),
+        ("cleura", "Sto2", "Sto2", "https://s3-sto2.citycloud.com"),
+    ],
+)
+def test_each_profile_says_where_its_s3_api_answers(
+    profile: str, region: str, s3_region: str, endpoint: str
+) -> None:
+    offer = cloud_profile(_profile(profile=profile)).s3
+    assert offer is not None
+    assert (offer.region(region), offer.url(offer.region(region))) == (s3_region, endpoint)
+    assert offer.same_containers is (profile != "ovhcloud")  # OVHcloud: a product apart
+
+
+def test_the_configuration_turns_s3_off_or_points_a_cloud_at_its_own() -> None:
+    assert cloud_profile(_profile(profile="ovhcloud", s3={"enabled": False})).s3 is None
+    assert cloud_profile(_profile(profile="otc")).s3 is None  # no S3 offer in the profile
+    settings = _profile(
+        name="gov",
+        profile="generic",
+        jurisdiction={
+            "operator": "Smals",
+            "country": "BE",
+            "legal_seat": "BE",
+            "parent_country": "BE",
+            "non_eu_law": False,
+        },
+        s3={"endpoint": "https://objects.{region}.gov.example", "regions": {"RegionOne": "be-1"}},
+    )
+    offer = cloud_profile(settings).s3
+    assert offer is not None
+    assert offer.same_containers  # a generic cloud's S3 is taken to show its containers
+    assert offer.url(offer.region("RegionOne")) == "https://objects.be-1.gov.example"
+    assert set(S3_OFFERS) == {"ovhcloud", "infomaniak", "cleura"}

@@ -73,6 +73,21 @@ def test_a_generic_cloud_states_its_jurisdiction(tmp_path: Path) -> None:
             "    clouds:\n      - {cloud: 'my cloud', profile: ovhcloud}\n",
             "cloud name 'my cloud' cannot label resource ids: set `name`",
         ),
+        (
+            "    clouds:\n      - cloud: gov\n        profile: generic\n        jurisdiction:\n"
+            "          {operator: x, country: BE, legal_seat: BE, parent_country: BE,"
+            " non_eu_law: false, certifications: [secnumcloud]}\n",
+            "providers.openstack.clouds.0.jurisdiction.certifications: Value error, "
+            "certification 'secnumcloud' is spelled 'SecNumCloud'",
+        ),
+        (
+            "    clouds:\n      - {cloud: ovh, profile: ovhcloud, s3: {endpoint: s3.gra.ovh}}\n",
+            "providers.openstack.clouds.0.s3.endpoint: String should match pattern",
+        ),
+        (
+            "    clouds:\n      - {cloud: ovh, profile: ovhcloud, s3: {access_key: AKIA}}\n",
+            "providers.openstack.clouds.0.s3.access_key: unknown field",
+        ),
     ],
 )
 def test_bad_settings_name_the_field(tmp_path: Path, section: str, expected: str) -> None:

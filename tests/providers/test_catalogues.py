@@ -2,9 +2,9 @@
 future) loads, and places every region it lists: the sovereignty rules can only judge a
 resource whose region has a country.
 
-A row may leave `country` null only when it is explicitly marked as not being one place:
-`logical: true` on the row, or its region listed under `logical` or `spans` (locations
-covering several countries) in the package's `locations.yaml`.
+A physical region has an ISO country. A row may leave `country` null only when it says
+explicitly that it is not one place (`logical: true`: Azure's `global`, a GCP
+multi-region); the loader refuses anything else, naming the file and the line.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import cloudcensus.providers
-from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.providers.catalogue import CERTIFICATIONS, load_catalogue
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -35,55 +35,55 @@ def _packages() -> list[str]:
 PACKAGES = _packages()
 
 
-def _raw(package: str, name: str) -> Any:
-    path = resources.files(package).joinpath(name)
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _marked_logical(package: str) -> set[str]:
-    locations = _raw(package, "locations.yaml") or {}
-    return {str(r) for key in ("logical", "spans") for r in locations.get(key) or {}}
+def _raw(package: str) -> Any:
+    path = resources.files(package).joinpath("catalogue.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def test_the_built_in_providers_are_all_checked() -> None:
     names = {package.rsplit(".", 1)[-1] for package in PACKAGES}
-    assert {"aws", "openstack"} <= names
+    assert {"aws", "azure", "openstack", "scaleway", "outscale"} <= names
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_every_region_has_a_country_or_is_marked_logical(package: str) -> None:
-    load_catalogue(package)  # the loader accepts the file
-    rows = _raw(package, "catalogue.yaml")["regions"]
-    marked = _marked_logical(package)
-    unplaced = [
-        row["region"]
-        for row in rows
-        if row.get("country") is None and not row.get("logical") and row["region"] not in marked
-    ]
+def test_every_physical_region_has_a_country_and_logical_rows_say_so(package: str) -> None:
+    catalogue = load_catalogue(package)  # the loader accepts the file
+    rows = _raw(package)["regions"]
+    unplaced = [r["region"] for r in rows if r.get("country") is None and not r.get("logical")]
     assert unplaced == [], f"{package}: regions without a country"
     badly_coded = [
         r["region"] for r in rows if r.get("country") and not _COUNTRY.match(r["country"])
     ]
     assert badly_coded == [], f"{package}: country codes must be ISO 3166-1 alpha-2"
+    for row in rows:
+        located = catalogue.location(row["region"], row["offering"])
+        if not row.get("logical"):
+            assert located.country == row["country"], row["region"]
+            assert located.eu is not None, row["region"]
+            assert located.eea is not None, row["region"]
+        assert catalogue.is_logical(row["region"], row["offering"]) is bool(row.get("logical"))
 
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_region_belongs_to_a_listed_offering_once(package: str) -> None:
-    data = _raw(package, "catalogue.yaml")
+    data = _raw(package)
     offerings = set(data["offerings"])
     assert {row["offering"] for row in data["regions"]} <= offerings
-    names = [row["region"] for row in data["regions"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    # the loader keys regions by name: a second row would silently replace the first
-    assert duplicates == [], f"{package}: region listed twice"
+    keys = [(row["offering"], row["region"]) for row in data["regions"]]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    assert duplicates == [], f"{package}: region listed twice in one offering"
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_every_offering_names_its_operator_and_law(package: str) -> None:
+def test_every_offering_names_its_operator_law_and_certifications(package: str) -> None:
     catalogue = load_catalogue(package)
-    for offering in _raw(package, "catalogue.yaml")["offerings"]:
+    data = _raw(package)
+    for offering in data["offerings"]:
         jurisdiction = catalogue.jurisdiction(offering)
         assert _COUNTRY.match(jurisdiction.legal_seat), offering
         assert _COUNTRY.match(jurisdiction.parent_country), offering
         assert jurisdiction.operator, offering
         assert jurisdiction.parent, offering
+        assert set(jurisdiction.certifications) <= CERTIFICATIONS, offering
+    for row in data["regions"]:
+        assert set(row.get("certifications") or ()) <= CERTIFICATIONS, row["region"]

@@ -11,6 +11,7 @@ from cloudcensus.providers.openstack import (
     loadbalancer,
     network,
     objectstore,
+    s3,
     securitygroups,
 )
 from cloudcensus.providers.openstack.spec import OpenStackCollector
@@ -23,6 +24,7 @@ _MODULES = (
     network,
     securitygroups,
     objectstore,
+    s3,
     loadbalancer,
     keymanager,
     image,

@@ -4,12 +4,16 @@ A refused call must read as "access denied", never as "nothing there". The messa
 the HTTP status, the service and the path (they say what was refused) and the first line
 of the cloud's explanation, on one line, and never a credential: tokens, passwords and
 application credential secrets are redacted, as is anything token-shaped (Keystone
-Fernet tokens, long hex or base64 runs) and any secret the caller passes.
+Fernet tokens, long hex or base64 runs) and any secret the caller passes (the S3 keys
+read from Keystone). botocore's errors (S3-compatible object storage) are named the same
+way; botocore is looked up only when it is loaded, since the `openstack` extra does not
+install it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -79,11 +83,37 @@ def _keystone_http(error: ks.HttpError) -> tuple[ErrorKind, str]:
     return _kind_of_status(status), message
 
 
+def _botocore(error: BaseException) -> tuple[ErrorKind, str] | None:
+    """Kind and message of a botocore error; None when it is not one."""
+    found = sys.modules.get("botocore.exceptions")
+    if found is None:
+        return None
+    if isinstance(error, found.ClientError):
+        response = error.response
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        details = response.get("Error", {})
+        code, text = details.get("Code") or "", details.get("Message") or ""
+        kind = _kind_of_status(status)
+        if code in ("SlowDown", "Throttling", "TooManyRequests"):
+            kind = ErrorKind.THROTTLED
+        return kind, f"S3 {error.operation_name}: HTTP {status} {code}: {text}".rstrip(": ")
+    if isinstance(error, found.ConnectTimeoutError | found.ReadTimeoutError):
+        return ErrorKind.TIMEOUT, f"S3 timeout: {error}"
+    if isinstance(error, found.EndpointConnectionError):
+        return ErrorKind.UNEXPECTED, f"S3 cannot connect: {error}"
+    if isinstance(error, found.BotoCoreError):
+        return ErrorKind.UNEXPECTED, f"S3 {type(error).__name__}: {error}"
+    return None
+
+
 def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[ErrorKind, str]:
     """The `ErrorKind` of an error raised while collecting, and a short, single-line
     message free of secrets (see the module doc)."""
     kind: ErrorKind
-    if isinstance(error, ProviderError):
+    boto = _botocore(error)
+    if boto is not None:
+        kind, message = boto
+    elif isinstance(error, ProviderError):
         kind, message = error.kind, str(error)
     elif isinstance(error, sdk.HttpException):
         kind, message = _http(error)

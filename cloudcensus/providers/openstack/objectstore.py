@@ -8,6 +8,14 @@ authenticated user of every project (`*:*`). Swift's encryption at rest is a clu
 operator setting that no user API shows: `encrypted` is `null`. Swift has no switch like
 S3's Block Public Access: `public_access_blocked` is `false`.
 
+Where the cloud's S3 API is another door to the same containers (Infomaniak, Cleura:
+`s3.py`), each container also carries its S3 view (ACL grants, bucket policy, default
+encryption, versioning) under `cloudcensus.s3`: a grant made through S3 never shows in
+the Swift ACL, so the container is public when either says so, and while the S3 view
+could not be read (no keys, a refused call: `cloudcensus.s3_error`) a container the
+Swift ACL does not open is of unknown exposure (`public: null`), never private by
+default. The S3 view's default encryption replaces Swift's unknown one.
+
 Temp-URL and container-sync keys are secrets: they are dropped from the payload and
 never become tags.
 """
@@ -21,7 +29,9 @@ from urllib.parse import quote
 
 from openstack.exceptions import ForbiddenException, NotFoundException
 
+from cloudcensus.providers import s3compat
 from cloudcensus.providers.openstack.resource import ENRICHED, enriched, openstack_resource
+from cloudcensus.providers.openstack.s3 import s3_view
 from cloudcensus.providers.openstack.spec import Apis, OpenStackCollector, OpenStackContext
 from cloudcensus.scanner.inventory import Resource
 
@@ -41,7 +51,11 @@ def _kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def fetch_containers(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
+def _shares_s3(ctx: OpenStackContext) -> bool:
+    return ctx.profile.s3 is not None and ctx.profile.s3.same_containers
+
+
+def _containers(apis: Apis) -> Iterator[Raw]:
     api = apis("object-store")
     endpoint = api.endpoint()
     for listing in api.names():
@@ -54,6 +68,17 @@ def fetch_containers(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
             yield {**listing, ENRICHED: {"headers": None}}
             continue
         yield {**listing, ENRICHED: {"headers": _kept_headers(response.headers)}}
+
+
+def fetch_containers(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
+    if not _shares_s3(ctx):
+        yield from _containers(apis)
+        return
+    found = list(_containers(apis))
+    views = s3_view(apis, [str(item["name"]) for item in found])
+    for item, (_, view, error) in zip(found, views, strict=True):
+        extra = {"s3": view} if error is None else {"s3": None, "s3_error": error}
+        yield {**item, ENRICHED: {**item[ENRICHED], **extra}}
 
 
 def public_grants(read_acl: str | None) -> list[str]:
@@ -73,8 +98,12 @@ def _created(timestamp: str | None) -> datetime | None:
         return None
 
 
-def normalise_container(raw: Raw, ctx: OpenStackContext) -> Resource:
-    headers: dict[str, str] | None = enriched(raw).get("headers")
+def _either(*values: bool | None) -> bool | None:
+    """True when any says so; else unknown when any is unknown; else False."""
+    return True if True in values else (None if None in values else False)
+
+
+def _swift_properties(headers: dict[str, str] | None) -> dict[str, Any]:
     readable = headers is not None
     known = headers or {}
     public = bool(public_grants(known.get("x-container-read"))) if readable else None
@@ -85,6 +114,47 @@ def normalise_container(raw: Raw, ctx: OpenStackContext) -> Resource:
     )
     sync_to = known.get("x-container-sync-to")
     replicas = [{"id": sync_to, "region": None, "country": None, "eu": None, "eea": None}]
+    return {
+        "public": public,
+        "public_via": ["acl"] if public else [],
+        "public_access_block": None,
+        "account_public_access_block": None,
+        "public_access_blocked": False,
+        "encrypted": None,
+        "key_id": None,
+        "key_management": None,
+        "encryption_algorithm": None,
+        "versioning": versioned if readable else None,
+        "replicas": replicas if sync_to else [],
+    }
+
+
+def _with_s3_view(swift: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The Swift view completed by the S3 view of the same container (module doc)."""
+    view = extra.get("s3")
+    if view is None and "s3_error" not in extra and "s3" in extra:
+        return swift  # the S3 API does not show this container: no S3-side grant
+    if view is None:  # the S3 view could not be read
+        return {**swift, "public": True if swift["public"] else None}
+    s3 = s3compat.bucket_properties(view)
+    via = [*swift["public_via"], *(v for v in s3["public_via"] if v not in swift["public_via"])]
+    return {
+        **swift,
+        "public": _either(swift["public"], s3["public"]),
+        "public_via": via,
+        **{k: s3[k] for k in ("encrypted", "key_id", "key_management", "encryption_algorithm")},
+        "versioning": _either(swift["versioning"], s3["versioning"]),
+        "replicas": None if s3["replicas"] is None else [*swift["replicas"], *s3["replicas"]],
+    }
+
+
+def normalise_container(raw: Raw, ctx: OpenStackContext) -> Resource:
+    extra = enriched(raw)
+    headers: dict[str, str] | None = extra.get("headers")
+    known = headers or {}
+    properties = _swift_properties(headers)
+    if _shares_s3(ctx):
+        properties = _with_s3_view(properties, extra)
     return openstack_resource(
         ctx,
         type_="storage.bucket",
@@ -95,19 +165,7 @@ def normalise_container(raw: Raw, ctx: OpenStackContext) -> Resource:
         tags={k[len(_META) :]: v for k, v in known.items() if k.startswith(_META)},
         name=str(raw["name"]),
         created=_created(known.get("x-timestamp")),
-        properties={
-            "public": public,
-            "public_via": ["acl"] if public else [],
-            "public_access_block": None,
-            "account_public_access_block": None,
-            "public_access_blocked": False,
-            "encrypted": None,
-            "key_id": None,
-            "key_management": None,
-            "encryption_algorithm": None,
-            "versioning": versioned if readable else None,
-            "replicas": replicas if sync_to else [],
-        },
+        properties=properties,
     )
 
 

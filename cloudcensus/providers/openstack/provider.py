@@ -12,12 +12,17 @@ project itself (`global`). A configured region missing from the catalog is a
 `not_enabled` unit of collector `catalog`. The regions of one project share one
 per-region connection, built on first use; the project's connection is referenced only
 by its tasks, so memory does not grow with the number of projects.
+
+Where the cloud's S3-compatible object storage holds buckets of its own (`s3.py`), one
+`s3.buckets` task per S3 region that serves a scanned region with object storage; its
+keys and clients (`s3access.S3Access`) are shared by the project's tasks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -43,8 +48,14 @@ from cloudcensus.providers.openstack.connect import (
 from cloudcensus.providers.openstack.errors import classify_error
 from cloudcensus.providers.openstack.pages import ServiceApi
 from cloudcensus.providers.openstack.profiles import CATALOGUE_PACKAGE, CloudProfile, cloud_profile
+from cloudcensus.providers.openstack.s3access import Boto, S3Access
 from cloudcensus.providers.openstack.settings import CloudSettings, OpenStackSettings
-from cloudcensus.providers.openstack.spec import OpenStackCollector, OpenStackContext
+from cloudcensus.providers.openstack.spec import (
+    S3,
+    OpenStackCollector,
+    OpenStackContext,
+    S3Endpoint,
+)
 from cloudcensus.scanner.coverage import ErrorKind
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
 
@@ -90,8 +101,18 @@ class _Apis:
     project: Connection
     region: str | None
     offered: frozenset[str]
+    s3_access: S3Access | None = None
     _conn: Connection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def s3(self) -> S3Endpoint:
+        if self.s3_access is None or self.region is None:
+            raise ProviderError(
+                ErrorKind.NOT_ENABLED,
+                f"cloud {self.cloud.settings.label}: no S3-compatible object storage "
+                "(set `s3.endpoint` for a cloud without a profile that has one)",
+            )
+        return S3Endpoint(self.s3_access.client(self.region), self.s3_access.claim)
 
     def __call__(self, service_type: str) -> ServiceApi:
         if service_type not in self.offered:
@@ -139,6 +160,7 @@ class OpenStackProvider:
         }
         self._secrets: list[str] = []
         self._lock = threading.Lock()
+        self._boto = Boto()
 
     # -- scopes ------------------------------------------------------------------------
 
@@ -186,9 +208,11 @@ class OpenStackProvider:
 
     def _remember_secrets(self, conn: Connection) -> None:
         auth: dict[str, Any] = dict(conn.config.config.get("auth") or {})
-        found = [str(auth[k]) for k in _SECRET_KEYS if auth.get(k)]
+        self._remember([str(auth[k]) for k in _SECRET_KEYS if auth.get(k)])
+
+    def _remember(self, found: Iterable[str]) -> None:
         with self._lock:
-            self._secrets.extend(s for s in found if s not in self._secrets)
+            self._secrets.extend(s for s in found if s and s not in self._secrets)
 
     # -- tasks -------------------------------------------------------------------------
 
@@ -208,6 +232,8 @@ class OpenStackProvider:
             who = f"project {scope.name} ({scope.account})" if scope.name else scope.account
             raise ProviderError(kind, f"cloud {cloud.settings.label}, {who}: {message}") from error
         regions, absent = self._regions(cloud.settings, offered)
+        offer = cloud.profile.s3
+        stored = [r for r in sorted(offered) if "object-store" in offered[r]]
         base = OpenStackContext(
             cloud=cloud.settings.label,
             project=scope.account,
@@ -216,18 +242,40 @@ class OpenStackProvider:
             profile=cloud.profile,
             project_name=scope.name,
             project_info=_project_info(scope),
+            s3_regions=tuple(sorted({offer.region(r) for r in stored})) if offer else (),
         )
         everything = frozenset().union(*offered.values()) if offered else frozenset()
-        shared = {r: _Apis(cloud, conn, r, frozenset(offered[r])) for r in regions}
+        access = self._s3_access(cloud, conn, scope.account, everything)
+        shared = {r: _Apis(cloud, conn, r, frozenset(offered[r]), access) for r in regions}
         tasks = [_missing_region(base, region) for region in absent]
         for collector in self._collectors:
             if collector.global_:
                 tasks.append(_task(collector, _Apis(cloud, conn, None, everything), base))
-                continue
-            for region in regions:
-                if collector.service in offered[region]:
-                    tasks.append(_task(collector, shared[region], _in_region(base, region)))
+            elif collector.service == S3:
+                for s3_region, region in _s3_regions(cloud.profile, regions, offered).items():
+                    tasks.append(_task(collector, shared[region], _in_region(base, s3_region)))
+            else:
+                for region in regions:
+                    if collector.service in offered[region]:
+                        tasks.append(_task(collector, shared[region], _in_region(base, region)))
         return tasks
+
+    def _s3_access(
+        self, cloud: _Cloud, conn: Connection, project: str, everything: frozenset[str]
+    ) -> S3Access | None:
+        """The project's S3 keys and clients, when the cloud's S3 storage is read."""
+        if cloud.profile.s3 is None:
+            return None
+        return S3Access(
+            cloud.profile.s3,
+            cloud.settings,
+            project,
+            identity=lambda: _Apis(cloud, conn, None, everything)("identity"),
+            user_id=lambda: conn.current_user_id,
+            remember=self._remember,
+            classify=self.classify,
+            boto=self._boto,
+        )
 
     def _regions(
         self, cloud: CloudSettings, offered: dict[str, set[str]]
@@ -260,15 +308,21 @@ def _project_info(scope: Scope) -> dict[str, Any]:
 
 
 def _in_region(ctx: OpenStackContext, region: str) -> OpenStackContext:
-    return OpenStackContext(
-        cloud=ctx.cloud,
-        project=ctx.project,
-        region=region,
-        regions=ctx.regions,
-        profile=ctx.profile,
-        project_name=ctx.project_name,
-        project_info=ctx.project_info,
-    )
+    return dataclasses.replace(ctx, region=region)
+
+
+def _s3_regions(
+    profile: CloudProfile, regions: list[str], offered: dict[str, set[str]]
+) -> dict[str, str]:
+    """S3 region -> the first scanned catalog region with object storage it serves, for a
+    cloud whose S3 buckets are not its Swift containers (none otherwise)."""
+    if profile.s3 is None or profile.s3.same_containers:
+        return {}
+    serving: dict[str, str] = {}
+    for region in regions:
+        if "object-store" in offered[region]:
+            serving.setdefault(profile.s3.region(region), region)
+    return serving
 
 
 def _task(collector: OpenStackCollector, apis: _Apis, ctx: OpenStackContext) -> CollectionTask:

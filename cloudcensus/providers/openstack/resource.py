@@ -91,7 +91,7 @@ def openstack_resource(
         tags=tags or {},
         created=created,
         location=ctx.location(where),
-        jurisdiction=ctx.jurisdiction,
+        jurisdiction=ctx.jurisdiction(where),
         properties=properties,
         raw=raw,
     )

@@ -4,7 +4,10 @@ Credentials stay where every OpenStack tool reads them: `clouds.yaml` (+ `secure
 `OS_CLIENT_CONFIG_FILE`) or the `OS_*` environment. These settings only name the clouds
 to scan, say whose cloud each one is (its profile: the operator, legal seat and region
 countries come from the catalogue), and bound the scan. A private or government cloud
-uses the `generic` profile and states its own jurisdiction here.
+uses the `generic` profile and states its own jurisdiction here. The S3-compatible
+object storage a cloud offers beside Swift is read with the keys the scanning user
+already has (its Keystone EC2 credentials) or those of a named AWS shared-credentials
+profile: `s3` says where, never which secret.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["PROFILES", "CloudSettings", "GenericJurisdiction", "OpenStackSettings", "Profile"]
+from cloudcensus.providers.catalogue import canonical_certifications
+
+__all__ = [
+    "PROFILES",
+    "CloudSettings",
+    "GenericJurisdiction",
+    "OpenStackSettings",
+    "Profile",
+    "S3Settings",
+]
 
 Profile = Literal["ovhcloud", "ovhcloud-us", "otc", "otc-swiss", "infomaniak", "cleura", "generic"]
 #: the profiles whose jurisdiction and regions come from the catalogue
@@ -48,13 +60,56 @@ class GenericJurisdiction(BaseModel):
         "CLOUD Act, or a seat outside the EU)"
     )
     certifications: tuple[str, ...] = Field(
-        default=(), description="qualifications, e.g. 'secnumcloud', 'c5'"
+        default=(),
+        description="qualifications, spelled as the catalogues do: 'SecNumCloud', 'C5', "
+        "'EUCS-High', 'HDS', 'ISO27001', ... (cloudcensus.providers.catalogue.CERTIFICATIONS)",
     )
 
     @field_validator("country", "legal_seat", "parent_country")
     @classmethod
     def _iso_country(cls, value: str) -> str:
         return _country(value)
+
+    @field_validator("certifications")
+    @classmethod
+    def _spelled(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return canonical_certifications(value)
+
+
+class S3Settings(BaseModel):
+    """A cloud's S3-compatible object storage: read where its profile (or `endpoint`)
+    says it has one, with the scanning user's Keystone EC2 credentials for the project
+    (or the keys of `aws_profile`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(
+        default=True,
+        description="read it; false accepts the Swift view alone (S3-side grants unseen)",
+    )
+    endpoint: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/]",
+        description="S3 endpoint, '{region}' replaced by the S3 region in lower case; "
+        "default: the profile's (OVHcloud, Infomaniak, Cleura); required for another cloud",
+    )
+    regions: dict[str, str] = Field(
+        default_factory=dict,
+        description="catalog region -> S3 region, where the profile's naming does not say "
+        "it (OVHcloud: GRA11 -> GRA)",
+    )
+    same_containers: bool | None = Field(
+        default=None,
+        description="the S3 API shows the Swift containers (Swift's s3api, Ceph radosgw): "
+        "its view completes each container; false: its buckets are a product of their own "
+        "(OVHcloud since 2023). Default: the profile's, else true",
+    )
+    aws_profile: str | None = Field(
+        default=None,
+        min_length=1,
+        description="profile of the AWS shared credentials file holding the S3 keys, for "
+        "a cloud whose S3 keys are not Keystone EC2 credentials of the scanning user",
+    )
 
 
 class CloudSettings(BaseModel):
@@ -89,6 +144,9 @@ class CloudSettings(BaseModel):
     )
     regions: list[str] | None = Field(
         default=None, description="regions to scan; None = every region in the catalog"
+    )
+    s3: S3Settings = Field(
+        default_factory=S3Settings, description="the cloud's S3-compatible object storage"
     )
     exclude_regions: list[str] = Field(
         default_factory=list, description="regions never scanned, applied after `regions`"

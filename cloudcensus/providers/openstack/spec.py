@@ -2,7 +2,8 @@
 
 A service module (`compute.py`, `network.py`, ...) exports `COLLECTORS`. Each collector
 names the catalog service it needs (its tasks exist only in regions whose catalog offers
-it), and pairs a `fetch` (raw JSON through `ServiceApi` only) with a pure `normalise`.
+it; `S3`: once per S3 region of the cloud's S3-compatible storage), and pairs a `fetch`
+(raw JSON through `ServiceApi`, or the S3 client, only) with a pure `normalise`.
 Adding a resource type touches one module, one line in `collectors.py` and one fixture.
 """
 
@@ -16,13 +17,30 @@ from cloudcensus.providers.openstack.pages import ServiceApi
 from cloudcensus.providers.openstack.profiles import CloudProfile
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Jurisdiction, Location, Resource
 
-__all__ = ["Apis", "OpenStackCollector", "OpenStackContext"]
+__all__ = ["S3", "Apis", "OpenStackCollector", "OpenStackContext", "S3Endpoint"]
+
+#: the pseudo service type of collectors that read the S3-compatible object storage
+S3 = "s3"
 
 
 class Apis(Protocol):
     """Returns the raw JSON API of a catalog service in the context's region."""
 
     def __call__(self, service_type: str) -> ServiceApi: ...
+
+    def s3(self) -> S3Endpoint:
+        """The project's S3 endpoint serving the context's region; raises
+        `ProviderError` when the cloud offers none or the keys cannot be had."""
+        ...
+
+
+@dataclass(frozen=True)
+class S3Endpoint:
+    """One S3 region's boto3 client, and the project's claim on buckets whose location
+    does not say which region's task reads them (the first claim of a name wins)."""
+
+    client: Any
+    claim: Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -37,13 +55,16 @@ class OpenStackContext:
     project_name: str | None = None
     #: what the scope listing knew about the project (domain_id, description, tags)
     project_info: Mapping[str, Any] = field(default_factory=dict)
+    #: the S3 regions this project's catalog has object storage in (see profiles.S3Offer)
+    s3_regions: tuple[str, ...] = ()
 
     def location(self, region: str | None = None) -> Location:
         return self.profile.location(region or self.region)
 
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return self.profile.jurisdiction
+    def jurisdiction(self, region: str | None = None) -> Jurisdiction:
+        """The offering's jurisdiction, with the certifications of `region` (default:
+        the context's) when the catalogue gives that region some."""
+        return self.profile.jurisdiction_in(region or self.region)
 
     def resource_id(self, kind: str, native_id: str, region: str | None = None) -> str:
         """`openstack:<cloud>:<region>:<project>:<kind>/<id>`; an empty region is global."""
@@ -55,7 +76,7 @@ class OpenStackContext:
 @dataclass(frozen=True)
 class OpenStackCollector:
     name: str  # coverage key, e.g. 'nova.servers'
-    service: str  # catalog service type it reads, e.g. 'compute'
+    service: str  # catalog service type it reads, e.g. 'compute'; `S3` for S3 buckets
     fetch: Callable[[Apis, OpenStackContext], Iterable[Any]]
     normalise: Callable[[Any, OpenStackContext], Resource | None]
     native_types: tuple[str, ...]

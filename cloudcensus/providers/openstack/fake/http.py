@@ -38,6 +38,7 @@ class Request:
     headers: Mapping[str, str]
     body: bytes
     base: str  # scheme://host:port the client used
+    raw_query: str = ""  # the query string as sent
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -132,6 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
             base=f"http://{host}",
+            raw_query=parts.query,
         )
         try:
             reply = self.server.router(self.server.cloud, request)
@@ -167,10 +169,13 @@ class _Server(ThreadingHTTPServer):
 class FakeOpenStack:
     """The fake OpenStack on a loopback port, serving `cloud` while entered."""
 
-    def __init__(self, cloud: FakeCloud, port: int = 0) -> None:
+    def __init__(self, cloud: FakeCloud, port: int = 0, *, s3_backend: str | None = None) -> None:
+        """`s3_backend`: the moto server behind the S3 API (None: no S3)."""
         from cloudcensus.providers.openstack.fake.routes import route
 
         self.cloud = cloud
+        if s3_backend is not None:
+            cloud.s3_backend = s3_backend
         self._server = _Server(cloud, route, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -5,7 +5,9 @@ methods, scoped to a project by id or by name (or unscoped), and answers 201 wit
 token in `X-Subject-Token` and, for a project-scoped token, the catalog of every region
 and service the cloud offers. An application-credential token is bound to the
 credential's project and cannot be re-scoped, as in Keystone. Wrong secrets and
-projects without a role assignment answer 401.
+projects without a role assignment answer 401. `GET /v3/users/{id}/credentials/OS-EC2`
+lists a user's EC2 credentials (secrets included) to that user only, as Keystone's
+default policy (`rule:owner`) does.
 """
 
 from __future__ import annotations
@@ -203,6 +205,29 @@ def _issue(cloud: FakeCloud, request: Request) -> Reply:
     return Reply(201, body, {"X-Subject-Token": token.value})
 
 
+def _ec2_credentials(cloud: FakeCloud, request: Request, token: Token, user_id: str) -> Reply:
+    if token.user.id != user_id:
+        message = (
+            "You are not authorized to perform the requested action: identity:ec2_list_credentials."
+        )
+        return Reply(403, {"error": {"code": 403, "message": message, "title": "Forbidden"}})
+    url = f"{request.base}/identity/v3/users/{user_id}/credentials/OS-EC2"
+    credentials = [
+        {
+            "user_id": c.user_id,
+            "tenant_id": c.project_id,
+            "access": c.access,
+            "secret": c.secret,
+            "trust_id": None,
+            "links": {"self": f"{url}/{c.access}"},
+        }
+        for c in sorted(cloud.ec2_credentials.values(), key=lambda c: c.access)
+        if c.user_id == user_id
+    ]
+    links = {"self": url, "next": None, "previous": None}
+    return Reply(200, {"credentials": credentials, "links": links})
+
+
 def identity(cloud: FakeCloud, request: Request, rest: list[str]) -> Reply:
     """Every `/identity/...` request; `rest` is the path after `identity`."""
     if rest in ([], [""]):
@@ -227,6 +252,8 @@ def identity(cloud: FakeCloud, request: Request, rest: list[str]) -> Reply:
         projects = [_project_json(cloud.projects[i], request.base) for i in ids]
         links = {"self": f"{request.base}{request.path}", "next": None, "previous": None}
         return Reply(200, {"projects": projects, "links": links})
+    if len(tail) == 4 and tail[0] == "users" and tail[2:] == ["credentials", "OS-EC2"]:
+        return _ec2_credentials(cloud, request, token, tail[1])
     if len(tail) == 2 and tail[0] == "projects":
         if token.project is None or token.project.id != tail[1]:
             message = (

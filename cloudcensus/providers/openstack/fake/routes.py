@@ -1,9 +1,10 @@
 """Request routing of the fake OpenStack: discovery, authentication, faults, then the API.
 
 Paths are `/identity/...` (Keystone) and `/<region>/<service>/...` for the regional
-services. Version-discovery documents are served without a token, as real deployments
-do; everything else needs a project-scoped token whose project owns the URL's project
-part (Cinder, Swift). Armed faults answer before the API; a project in
+services; a request signed with AWS Signature V4 is S3 (`s3.py`), whatever its path.
+Version-discovery documents are served without a token, as real deployments do;
+everything else needs a project-scoped token whose project owns the URL's project part
+(Cinder, Swift). Armed faults answer before the API; a project in
 `FakeCloud.forbidden` gets each service's 403 body.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from cloudcensus.providers.openstack.fake import apis
 from cloudcensus.providers.openstack.fake.http import Reply, Request
 from cloudcensus.providers.openstack.fake.keystone import identity
+from cloudcensus.providers.openstack.fake.s3 import is_s3, s3
 from cloudcensus.providers.openstack.fake.state import ALL_SERVICES, FakeCloud, Fault
 
 __all__ = ["route"]
@@ -80,6 +82,8 @@ def forbidden(segment: str) -> Reply:
 
 
 def route(cloud: FakeCloud, request: Request) -> Reply:
+    if is_s3(request):
+        return s3(cloud, request)
     parts = [part for part in request.path.split("/") if part]
     if not parts:
         return Reply(404, {"error": "not found"})

@@ -4,8 +4,10 @@ Payloads are stored exactly as the APIs answer them (Nova, Neutron, Cinder, Swif
 Octavia, Barbican, Glance), one list per (project, region, collection), so a test or
 the demo can also seed an item the real API would never send (a malformed one). Seeding
 goes through `cloudcensus.providers.openstack.fake.seed.Seeder`; faults through
-`FakeCloud.fail`. All methods are thread-safe: the server answers from many threads
-while a test changes the estate or arms a fault.
+`FakeCloud.fail`. S3 buckets live in the moto server named by `s3_backend` (one moto
+account per project), reached with the EC2 credentials Keystone lists. All methods are
+thread-safe: the server answers from many threads while a test changes the estate or
+arms a fault.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 __all__ = [
     "ALL_SERVICES",
     "AppCredential",
+    "Ec2Credential",
     "FakeCloud",
     "Fault",
     "Project",
@@ -70,6 +73,16 @@ class AppCredential:
 
 
 @dataclass
+class Ec2Credential:
+    """Keystone's S3-style keys of one user, bound to one project."""
+
+    access: str
+    secret: str
+    user_id: str
+    project_id: str
+
+
+@dataclass
 class Token:
     value: str
     user: User
@@ -83,8 +96,8 @@ class Fault:
     """An answer the fake gives instead of the real one while `times` lasts.
 
     Matches on the service segment (`compute`, `network`, `volume`, `object`,
-    `load-balancer`, `key-manager`, `image`, `identity`), and when given on the region,
-    the token's project and a substring of the path.
+    `load-balancer`, `key-manager`, `image`, `identity`, `s3`), and when given on the
+    region (S3: the signing region), the project and a substring of the path.
     """
 
     service: str
@@ -114,6 +127,9 @@ class FakeCloud:
         self.projects: dict[str, Project] = {}
         self.users: dict[str, User] = {}
         self.app_credentials: dict[str, AppCredential] = {}
+        self.ec2_credentials: dict[str, Ec2Credential] = {}  # access key -> credential
+        #: the moto server behind the S3 API (`http://127.0.0.1:PORT`); None: no S3
+        self.s3_backend: str | None = None
         self.tokens: dict[str, Token] = {}
         self.items: dict[tuple[str, str, str], list[Payload]] = {}
         self.container_headers: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -168,6 +184,18 @@ class FakeCloud:
         with self._lock:
             self.app_credentials[credential.id] = credential
         return credential
+
+    def add_ec2_credential(self, user: User, project: Project) -> Ec2Credential:
+        """EC2 keys as `openstack ec2 credentials create` makes them (32 hex digits each)."""
+        access, secret = self.new_id().replace("-", ""), self.new_id().replace("-", "")
+        credential = Ec2Credential(access, secret, user.id, project.id)
+        with self._lock:
+            self.ec2_credentials[access] = credential
+        return credential
+
+    def ec2_credential(self, access: str) -> Ec2Credential | None:
+        with self._lock:
+            return self.ec2_credentials.get(access)
 
     def issue_token(
         self,

@@ -1,0 +1,150 @@
+"""The fake Scaleway's data and its armed faults, shared by the HTTP handler and callers.
+
+Items are stored exactly as the API returns them (JSON objects of the documented
+shapes, see `estate.py`), per listing: a zoned or regional collection keyed by
+(collection, zone or region), a sub-listing keyed by (collection, parent id). Tests and
+the demo add, change and remove items between scans, seed malformed ones, and arm
+faults: an access denial for one project or one path, a number of 5xx answers, a number
+of 429 answers with `Retry-After`. Every request is logged for assertions.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ApiKey", "FakeScaleway", "Fault", "RequestRecord"]
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key the fake accepts: its secret authenticates REST calls, its access key
+    (optionally `@project`) signs Object Storage calls."""
+
+    access_key: str
+    secret_key: str
+    default_project: str
+
+
+@dataclass
+class Fault:
+    """An armed failure: matching requests answer `status` (`times` times, or always)."""
+
+    pattern: re.Pattern[str]
+    status: int
+    times: int | None = None
+    retry_after: str | None = None
+    project: str | None = None
+    html: bool = False
+
+    def matches(self, path: str, project: str | None) -> bool:
+        if self.project is not None and project != self.project:
+            return False
+        return bool(self.pattern.search(path))
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+
+
+@dataclass
+class FakeScaleway:
+    """One organisation's state. Thread-safe: the HTTP server serves requests in threads."""
+
+    organization: str
+    keys: list[ApiKey] = field(default_factory=list)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collections: dict[tuple[str, str], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[RequestRecord] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # -- data -------------------------------------------------------------------------
+
+    def add_project(self, project: dict[str, Any]) -> None:
+        with self.lock:
+            self.projects[project["id"]] = project
+
+    def add(self, collection: str, where: str, *items: Any) -> None:
+        """Append items to a listing, e.g. `add("servers", "fr-par-1", server)`."""
+        with self.lock:
+            self.collections[(collection, where)].extend(items)
+
+    def remove(self, collection: str, where: str, item_id: str) -> None:
+        with self.lock:
+            items = self.collections[(collection, where)]
+            items[:] = [i for i in items if not (isinstance(i, dict) and i.get("id") == item_id)]
+
+    def items(self, collection: str, where: str) -> list[Any]:
+        with self.lock:
+            return list(self.collections.get((collection, where), []))
+
+    def update(self, collection: str, where: str, item_id: str, **changes: Any) -> None:
+        with self.lock:
+            for item in self.collections[(collection, where)]:
+                if isinstance(item, dict) and item.get("id") == item_id:
+                    item.update(changes)
+
+    def key_for_secret(self, secret: str | None) -> ApiKey | None:
+        return next((k for k in self.keys if k.secret_key == secret), None)
+
+    def key_for_access(self, access_key: str) -> ApiKey | None:
+        return next((k for k in self.keys if k.access_key == access_key), None)
+
+    # -- faults -----------------------------------------------------------------------
+
+    def deny(self, path: str = ".", *, project: str | None = None) -> None:
+        """403 permissions_denied on every matching request (a regex on the path), or on
+        every request filtered by `project`."""
+        self._arm(Fault(re.compile(path), 403, project=project))
+
+    def fail(
+        self,
+        path: str,
+        *,
+        status: int = 502,
+        times: int | None = 1,
+        html: bool = True,
+        project: str | None = None,
+    ) -> None:
+        """`status` on the next `times` matching requests (None = always)."""
+        self._arm(Fault(re.compile(path), status, times=times, html=html, project=project))
+
+    def throttle(
+        self, path: str, *, times: int = 1, retry_after: str = "0", project: str | None = None
+    ) -> None:
+        """429 with `Retry-After` on the next `times` matching requests."""
+        fault = Fault(re.compile(path), 429, times=times, retry_after=retry_after, project=project)
+        self._arm(fault)
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.requests.clear()
+
+    def _arm(self, fault: Fault) -> None:
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, path: str, project: str | None) -> Fault | None:
+        """The first armed fault matching this request, consuming one of its times."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(path, project):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+            return None
+
+    def record(self, record: RequestRecord) -> None:
+        with self.lock:
+            self.requests.append(record)

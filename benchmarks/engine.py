@@ -1,24 +1,30 @@
 """Rule-engine throughput: rule evaluations per second on a synthetic inventory.
 
-Run: `python -m benchmarks.engine [--resources 100000] [--accounts 10]`.
+Run: `python -m benchmarks.engine [--resources 100000] [--accounts 10] [--repeat 3]`.
 
 A rule evaluation is one (rule, resource) pair whose types match, `where` included,
 ending in a finding or in "not selected". The built-in packs are used as shipped (with
-the `be-federal` profile); the figure includes building the findings with their
-evidence. For scale, a hand-written plain-Python version of a representative subset of
-the rules runs on the same resources, and the subset is also run through the engine
-alone, so the report gives the cost of CEL's sandbox against Python for equal work.
-The estate is built by `benchmarks/estate.py`.
+the `be-federal` profile). Three measures, each on a fresh evaluator (memos empty):
+(a) the verdicts with their evidence, without building findings; (b) end to end,
+`evaluate_scope` building every `Finding` with its uid and evidence; (c) a hand-written
+plain-Python version of a representative subset of the rules against the engine on
+the same subset and resources, verdicts only and with findings, so the report gives
+the cost of CEL's sandbox against Python for equal work. Each figure is given in wall
+time and in this process's CPU time: the machine is shared, and the two differ by what
+other jobs took. The estate is built by `benchmarks/estate.py`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import os
+import platform
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.estate import TYPES, synthetic_inventory
+from cloudcensus.policies import engine
 from cloudcensus.policies.compiled import template
 from cloudcensus.policies.engine import Evaluator
 from cloudcensus.policies.findings import Status, build_finding, finding_uid
@@ -160,37 +167,64 @@ def _evaluations(ruleset: RuleSet, scopes: Sequence[Sequence[Resource]]) -> int:
     return sum(per_type.get(r.type, 0) for scope in scopes for r in scope)
 
 
+class _Clock:
+    """Wall-clock and CPU seconds (this process) of a block. The machine is shared: CPU
+    time says what the code costs, wall time what another job's load made of it."""
+
+    def __enter__(self) -> _Clock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+
+
 def _end_to_end(
     ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime
-) -> tuple[int, float]:
-    """(findings, seconds) of `evaluate_scope` over every scope, on a fresh evaluator."""
+) -> tuple[float, float, int]:
+    """(wall s, CPU s, findings) of `evaluate_scope` over every scope, fresh evaluator."""
     evaluator = Evaluator(ruleset)
-    start = time.perf_counter()
-    findings = sum(len(evaluator.evaluate_scope(scope, now)) for scope in scopes)
-    return findings, time.perf_counter() - start
+    with _Clock() as clock:
+        findings = sum(len(evaluator.evaluate_scope(scope, now)) for scope in scopes)
+    return clock.wall, clock.cpu, findings
 
 
 def _verdicts(
     ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime
-) -> tuple[float, float, Counter[str]]:
-    """(seconds, memo hit rate, verdict counts) of the verdicts alone, fresh evaluator."""
+) -> tuple[float, float, float, Counter[str]]:
+    """(wall s, CPU s, memo hit rate, verdict counts) of the verdicts with their evidence,
+    without building findings, on a fresh evaluator."""
     evaluator = Evaluator(ruleset)
     plans = evaluator._plans  # the benchmark looks inside on purpose
     results = []
-    start = time.perf_counter()
-    for scope in scopes:
-        for resource in scope:
-            plan = plans.get(resource.type)
-            if plan is not None:
-                results.append(plan.verdicts(resource, now))
-    seconds = time.perf_counter() - start
+    with _Clock() as clock:
+        for scope in scopes:
+            for resource in scope:
+                plan = plans.get(resource.type)
+                if plan is not None:
+                    results.append(plan.entries(resource, now))
     lookups, hits = evaluator.memo_stats()
-    counts = Counter(_label(v) for found in results for v, _ in found)
-    return seconds, hits / max(lookups, 1), counts
+    counts = Counter(_label(entry[0]) for found in results for entry in found)
+    return clock.wall, clock.cpu, hits / max(lookups, 1), counts
+
+
+def _best(runs: list[tuple[Any, ...]]) -> tuple[float, float]:
+    """The best wall and the best CPU seconds of several runs (first two fields)."""
+    return min(run[0] for run in runs), min(run[1] for run in runs)
+
+
+def _rates(count: int, wall: float, cpu: float) -> str:
+    return f"{count / wall:,.0f}/s (CPU {cpu:.2f} s: {count / cpu:,.0f}/s)"
 
 
 def _label(verdict: object) -> str:
     return str(verdict) if isinstance(verdict, bool) else "None"
+
+
+@contextlib.contextmanager
+def _collector_left_on() -> Iterator[None]:
+    yield
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -203,7 +237,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="leave the inventory to the garbage collector's full collections",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also split the CPU time: memo misses, verdicts from the memo, findings",
+    )
+    parser.add_argument(
+        "--keep-collector",
+        action="store_true",
+        help="keep the garbage collector on while findings are built (the engine pauses it)",
+    )
     args = parser.parse_args(argv)
+    if args.keep_collector:
+        engine._collector_paused = _collector_left_on  # the benchmark looks inside on purpose
     full = resolve_params(load_rules(["sovereignty", "baseline"]), "be-federal")
     subset = RuleSet([rule for rule in full if rule.id in _PYTHON_RULES])
     scopes = synthetic_inventory(args.resources, args.accounts)
@@ -213,27 +259,60 @@ def main(argv: Sequence[str] | None = None) -> None:
         gc.collect()
         gc.freeze()
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    print(f"{args.resources} resources, {args.accounts} accounts, {len(full)} rules")
-    evaluations = _evaluations(full, scopes)
-    seconds, hit_rate, _ = min(_verdicts(full, scopes, now) for _ in range(args.repeat))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
-        f"(a) engine, full packs, verdicts: {evaluations} rule evaluations in {seconds:.2f} s"
-        f" = {evaluations / seconds:,.0f}/s; memo hit rate {hit_rate:.1%}"
+        f"{args.resources} resources, {args.accounts} accounts, {len(full)} rules; "
+        f"{os.cpu_count()} CPUs, load average {load}; Python {platform.python_version()}"
     )
-    findings, seconds = min(_end_to_end(full, scopes, now) for _ in range(args.repeat))
+    evaluations = _evaluations(full, scopes)
+    runs = [_verdicts(full, scopes, now) for _ in range(args.repeat)]
+    wall, cpu = _best(runs)
     print(
-        f"(b) engine, full packs, end to end: {findings} findings in {seconds:.2f} s = "
-        f"{findings / seconds:,.0f} findings/s, {evaluations / seconds:,.0f} evaluations/s"
+        f"(a) engine, full packs, verdicts: {evaluations} rule evaluations in {wall:.2f} s = "
+        f"{_rates(evaluations, wall, cpu)}; memo hit rate {runs[0][2]:.1%}"
+    )
+    ends = [_end_to_end(full, scopes, now) for _ in range(args.repeat)]
+    wall, cpu = _best(ends)
+    findings = ends[0][2]
+    print(
+        f"(b) engine, full packs, end to end: {findings} findings in {wall:.2f} s = "
+        f"{findings / wall:,.0f} findings/s; {evaluations} rule evaluations = "
+        f"{_rates(evaluations, wall, cpu)}"
     )
     _compare(subset, scopes, now, args.repeat)
+    if args.breakdown:
+        _breakdown(full, scopes, now)
+
+
+def _breakdown(ruleset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime) -> None:
+    """(d) Where the CPU time goes: the same evaluator three times over the estate."""
+    evaluator = Evaluator(ruleset)
+    plans = evaluator._plans  # the benchmark looks inside on purpose
+    resources = [r for scope in scopes for r in scope if r.type in plans]
+
+    def verdicts() -> float:
+        with _Clock() as clock:
+            for resource in resources:
+                plans[resource.type].entries(resource, now)
+        return clock.cpu
+
+    cold, warm = verdicts(), verdicts()  # memos empty, then full
+    with _Clock() as clock:
+        findings = sum(len(evaluator.evaluate_scope(scope, now)) for scope in scopes)
+    per_resource = 1e6 / len(resources)
+    print(
+        f"(d) CPU time per resource: verdicts from the memos {warm * per_resource:.1f} us, "
+        f"memo misses (CEL, evidence) {(cold - warm) * per_resource:.1f} us; per finding "
+        f"(uid, dict, object, warm memos) {(clock.cpu - warm) * 1e6 / findings:.2f} us"
+    )
 
 
 def _python_seconds(
     subset: RuleSet, scopes: Sequence[Sequence[Resource]], now: datetime, build: bool
-) -> tuple[float, Counter[str]]:
-    started = time.perf_counter()
-    _, counts = _python_evaluate(subset, scopes, now, build=build)
-    return time.perf_counter() - started, counts
+) -> tuple[float, float, Counter[str]]:
+    with _Clock() as clock:
+        _, counts = _python_evaluate(subset, scopes, now, build=build)
+    return clock.wall, clock.cpu, counts
 
 
 def _compare(
@@ -245,28 +324,26 @@ def _compare(
     for _ in range(repeat):  # interleaved, so both see the same machine load
         engine_runs.append(_verdicts(subset, scopes, now))
         python_runs.append(_python_seconds(subset, scopes, now, build=False))
-    seconds, hit_rate, engine_counts = min(engine_runs)
-    engine_verdicts = evaluations / seconds
-    python_seconds, python_counts = min(python_runs)
-    python_verdicts = evaluations / python_seconds
+    engine_counts, python_counts = engine_runs[0][3], python_runs[0][2]
     if engine_counts != python_counts:
         raise SystemExit(f"verdicts differ: engine {engine_counts}, Python {python_counts}")
+    engine, python = _best(engine_runs), _best(python_runs)
+    print(
+        f"(c) {len(subset)}-rule subset, verdicts: engine {evaluations / engine[0]:,.0f}/s "
+        f"(memo hit rate {engine_runs[0][2]:.1%}), plain Python "
+        f"{evaluations / python[0]:,.0f}/s, ratio engine/Python {python[0] / engine[0]:.2f} "
+        f"(CPU time: {python[1] / engine[1]:.2f})"
+    )
     engine_e2e, python_e2e = [], []
     for _ in range(repeat):
         engine_e2e.append(_end_to_end(subset, scopes, now))
         python_e2e.append(_python_seconds(subset, scopes, now, build=True))
-    findings, seconds = min(engine_e2e)
-    engine_findings = findings / seconds
-    python_findings = findings / min(python_e2e)[0]
+    findings = engine_e2e[0][2]
+    engine, python = _best(engine_e2e), _best(python_e2e)
     print(
-        f"(c) {len(subset)}-rule subset, verdicts: engine {engine_verdicts:,.0f}/s "
-        f"(memo hit rate {hit_rate:.1%}), plain Python {python_verdicts:,.0f}/s, "
-        f"ratio engine/Python {engine_verdicts / python_verdicts:.2f}"
-    )
-    print(
-        f"(c) {len(subset)}-rule subset, end to end: engine {engine_findings:,.0f} findings/s, "
-        f"plain Python {python_findings:,.0f} findings/s, "
-        f"ratio engine/Python {engine_findings / python_findings:.2f}"
+        f"(c) {len(subset)}-rule subset, end to end: engine {findings / engine[0]:,.0f} "
+        f"findings/s, plain Python {findings / python[0]:,.0f} findings/s, ratio engine/Python "
+        f"{python[0] / engine[0]:.2f} (CPU time: {python[1] / engine[1]:.2f})"
     )
     print(f"    same verdicts in both: {dict(sorted(engine_counts.items()))}")
 

@@ -8,14 +8,20 @@ with a `body` that reads nothing of the resource but `<v>` (parameters and `now`
 allowed), is decided by the body on each element alone: on a list whose elements are
 all maps, if the body is `true` on one element the verdict is `false` (CEL's `exists`
 is `true` as soon as one element is, whatever the others give), and if it is `false`
-on every element the verdict is `true`. In every other case (the value missing, null,
-not a list or empty, an element not a map, the body raising or not returning a bool
+on every element (or there is none) the verdict is `true`. In every other case (the
+value missing, null, not a list, an element not a map, the body raising or not returning a bool
 before an element gave `true`) this module answers None and the rule is evaluated
 whole, so errors and their messages are those of the whole rule.
 
-Security groups and IAM users rarely repeat as a whole (unique CIDRs, key ids), but
-their ingress rules and keys are few distinct values: the body's verdict is memoised
-on the element's `repr` (plus `now` when the body reads it).
+Security groups and IAM users rarely repeat as a whole (unique CIDRs, key ids), and
+neither do their ingress rules (a private CIDR each), but what the body can tell apart
+about an element is little: `rule.source == "0.0.0.0/0"` cannot tell one private CIDR
+from another. When the body reads the element only as `<v>.<field>` and every value of
+the element surely converts into CEL (`keys.simple_values`), the body's verdict is
+memoised on the coarse tokens of the fields it reads (`literals.py`, `keys.py`), and
+CEL is handed only those fields (what else the element holds cannot change the body,
+and would not fail to convert); otherwise the verdict is memoised on the element's
+`repr` and CEL is handed the whole element. `now` joins the key when the body reads it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from typing import Any
 import cel
 
 from cloudcensus.policies.compiled import CEL_ERRORS, CompiledRule
+from cloudcensus.policies.expressions import field_paths
+from cloudcensus.policies.keys import AS_IS, MISSING, OTHER, coarse, simple_values
+from cloudcensus.policies.literals import Literals, literal_sets
 from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["ElementPlan", "element_plan"]
@@ -70,14 +79,36 @@ def element_plan(rule: CompiledRule) -> ElementPlan | None:
         program = cel.compile(body)
     except CEL_ERRORS:
         return None
-    return ElementPlan(found["top"], found["key"], var, program, rule)
+    return ElementPlan(
+        found["top"], found["key"], var, program, rule, _read_fields(body, var, rule)
+    )
+
+
+def _read_fields(
+    body: str, var: str, rule: CompiledRule
+) -> tuple[tuple[str, Literals], ...] | None:
+    """The fields the body reads of the element and the strings it compares each with;
+    None when it reads the element otherwise (whole, nested, with a computed key)."""
+    chains = field_paths(body, [var])
+    names = [path.keys[0] for path in chains if len(path.keys) == 1]
+    if len(names) != len(chains) or not all(isinstance(name, str) for name in names):
+        return None
+    paths = [(name,) for name in names]
+    sets = literal_sets(body, var, paths, rule.constants)
+    return tuple((str(path[0]), sets[path]) for path in paths)
 
 
 class ElementPlan:
     """One rule's body, run on each element of the list, memoised per element."""
 
     def __init__(
-        self, top: str, key: str, var: str, program: cel.Program, rule: CompiledRule
+        self,
+        top: str,
+        key: str,
+        var: str,
+        program: cel.Program,
+        rule: CompiledRule,
+        fields: tuple[tuple[str, Literals], ...] | None,
     ) -> None:
         self._top = top
         self._key = key
@@ -85,25 +116,29 @@ class ElementPlan:
         self._program = program
         self._context = cel.Context(dict(rule.constants))
         self._uses_now = rule.uses_now
+        self._fields = fields
+        self._now: datetime | None = None  # the `now` the context holds
         self._memo: dict[Any, bool] = {}
         self.misses = 0  # elements the body ran on
 
     def verdict(self, resource: Resource, now: datetime) -> bool | None:
         """The rule's verdict on `resource`, or None: evaluate the rule whole."""
         value = resource.__dict__[self._top].get(self._key)
-        if type(value) is not list or not value:
-            return None
+        if type(value) is not list:
+            return None  # an empty list falls through: `exists` is false, the verdict true
         memo = self._memo
         for element in value:
             if type(element) is not dict:
                 return None
-            key: Any = repr(element)
+            # Read by field when every value surely converts (see the module docstring).
+            by_field = self._fields is not None and simple_values(element)
+            key = self._field_key(element) if by_field else repr(element)
             if self._uses_now:
                 key = (key, now)
             result = memo.get(key)
             if result is None:
                 self.misses += 1
-                result = self._run(element, now)
+                result = self._run(self._read(element) if by_field else element, now)
                 if result is None:
                     return None
                 if len(memo) >= _MEMO_SIZE:
@@ -113,11 +148,32 @@ class ElementPlan:
                 return False  # `exists` is true: the condition is false
         return True
 
+    def _field_key(self, element: dict[str, Any]) -> tuple[Any, ...]:
+        """What the body can tell apart about `element`: the coarse token of each field
+        (`keys.coarse`, its usual cases inline: this runs per element)."""
+        key = []
+        for name, literals in self._fields or ():
+            value = element.get(name, MISSING)
+            cls = value.__class__
+            if cls is str:
+                if literals is not None and value not in literals and value.isascii():
+                    value = OTHER
+            elif cls not in AS_IS:
+                value = coarse(value, literals)
+            key.append(value)
+        return tuple(key)
+
+    def _read(self, element: dict[str, Any]) -> dict[str, Any]:
+        """The fields the body reads: all CEL needs (strings cost microseconds each)."""
+        fields = self._fields or ()
+        return {name: element[name] for name, _ in fields if name in element}
+
     def _run(self, element: dict[str, Any], now: datetime) -> bool | None:
         try:
             self._context.add_variable(self._var, element)
-            if self._uses_now:
+            if self._uses_now and now is not self._now:  # the context keeps it
                 self._context.add_variable("now", now)
+                self._now = now
             result = self._program.execute(self._context)
         except CEL_ERRORS:
             return None

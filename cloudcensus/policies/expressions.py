@@ -23,11 +23,16 @@ import cel
 
 __all__ = [
     "FieldPath",
+    "Token",
+    "chain_end",
     "check_syntax",
     "field_paths",
     "inline_params",
+    "is_root",
+    "literal_key",
     "tag_keys",
     "to_cel_literal",
+    "tokenize",
 ]
 
 _TOKEN = re.compile(
@@ -47,7 +52,7 @@ _SIMPLE_STRING = re.compile(r"""^(?:"([^"\\]*)"|'([^'\\]*)')$""")
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
     kind: str
     text: str
     start: int
@@ -75,16 +80,18 @@ class FieldPath:
         return "".join(parts)
 
 
-def _tokens(source: str) -> list[_Token]:
+def tokenize(source: str) -> list[Token]:
+    """The tokens of a CEL source, without spaces and comments."""
     tokens = []
     for match in _TOKEN.finditer(source):
         kind = match.lastgroup or "punct"
         if kind != "space":
-            tokens.append(_Token(kind, match.group(), match.start(), match.end()))
+            tokens.append(Token(kind, match.group(), match.start(), match.end()))
     return tokens
 
 
-def _literal_key(token: _Token) -> str | int | None:
+def literal_key(token: Token) -> str | int | None:
+    """The value of a digit-only integer or an escape-free string token, else None."""
     if token.kind == "number" and token.text.isdigit():
         return int(token.text)
     if token.kind == "string":
@@ -94,14 +101,26 @@ def _literal_key(token: _Token) -> str | int | None:
     return None
 
 
-def _is_root(tokens: list[_Token], index: int, roots: Iterable[str]) -> bool:
+def is_root(tokens: list[Token], index: int, roots: Iterable[str]) -> bool:
+    """Whether the token at `index` is one of the variables `roots` (not a field name)."""
     token = tokens[index]
     previous = tokens[index - 1].text if index else ""
     return token.kind == "ident" and token.text in roots and previous not in (".", ".?")
 
 
-def _chain(tokens: list[_Token], index: int) -> tuple[list[str | int], list[bool]]:
+def _chain(tokens: list[Token], index: int) -> tuple[list[str | int], list[bool]]:
     """Keys selected after the root at `index`, and whether each was an index."""
+    keys, indexed, _ = _walk(tokens, index)
+    return keys, indexed
+
+
+def chain_end(tokens: list[Token], index: int) -> tuple[tuple[str | int, ...], int]:
+    """The keys of the chain whose root is at `index`, and the index of its last token."""
+    keys, _, last = _walk(tokens, index)
+    return tuple(keys), last
+
+
+def _walk(tokens: list[Token], index: int) -> tuple[list[str | int], list[bool], int]:
     keys: list[str | int] = []
     indexed: list[bool] = []
     last = index
@@ -114,7 +133,7 @@ def _chain(tokens: list[_Token], index: int) -> tuple[list[str | int], list[bool
             indexed.append(False)
             last += 2
         elif nxt.text == "[" and last + 3 < len(tokens) and tokens[last + 3].text == "]":
-            key = _literal_key(tokens[last + 2])
+            key = literal_key(tokens[last + 2])
             if key is None:
                 break
             keys.append(key)
@@ -122,16 +141,16 @@ def _chain(tokens: list[_Token], index: int) -> tuple[list[str | int], list[bool
             last += 3
         else:
             break
-    return keys, indexed
+    return keys, indexed, last
 
 
 def field_paths(source: str, roots: Iterable[str]) -> list[FieldPath]:
     """The distinct field chains on the given root variables, in order of appearance."""
     roots = frozenset(roots)
-    tokens = _tokens(source)
+    tokens = tokenize(source)
     found: dict[FieldPath, None] = {}
     for index in range(len(tokens)):
-        if _is_root(tokens, index, roots):
+        if is_root(tokens, index, roots):
             keys, indexed = _chain(tokens, index)
             path = FieldPath(tokens[index].text, tuple(keys), tuple(indexed))
             found.setdefault(path, None)
@@ -179,10 +198,10 @@ def inline_params(
     variable of a reused `cel.Context` is converted once.
     """
     whole = "(" + to_cel_literal(dict(params)) + ")"
-    tokens = _tokens(source)
+    tokens = tokenize(source)
     out, position, skip_to = [], 0, -1
     for index, token in enumerate(tokens):
-        if index <= skip_to or not _is_root(tokens, index, ("params",)):
+        if index <= skip_to or not is_root(tokens, index, ("params",)):
             continue
         out.append(source[position : token.start])
         keys, _ = _chain(tokens, index)
@@ -206,14 +225,14 @@ _MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 _BEFORE_OPERAND = frozenset({"(", "&&", "||", "!", ",", "?", ":", ""})
 
 
-def _string_list(tokens: list[_Token], close: int) -> frozenset[str] | None:
+def _string_list(tokens: list[Token], close: int) -> frozenset[str] | None:
     """The strings of the list literal ending at `close` (a `]`), or None if not one."""
     values: set[str] = set()
     index = close - 1
     while index >= 0 and tokens[index].text != "[":
         token = tokens[index]
         if token.text != ",":
-            key = _literal_key(token)
+            key = literal_key(token)
             if not isinstance(key, str):
                 return None
             values.add(key)
@@ -221,7 +240,7 @@ def _string_list(tokens: list[_Token], close: int) -> frozenset[str] | None:
     return frozenset(values) if index >= 0 else None
 
 
-def _bindings(tokens: list[_Token]) -> dict[str, frozenset[str] | None]:
+def _bindings(tokens: list[Token]) -> dict[str, frozenset[str] | None]:
     """Comprehension variables and the strings they range over (None: not a literal list)."""
     bound: dict[str, frozenset[str] | None] = {}
     for index in range(1, len(tokens) - 3):
@@ -235,8 +254,8 @@ def _bindings(tokens: list[_Token]) -> dict[str, frozenset[str] | None]:
     return bound
 
 
-def _key_values(token: _Token, bound: Mapping[str, frozenset[str] | None]) -> frozenset[str] | None:
-    key = _literal_key(token)
+def _key_values(token: Token, bound: Mapping[str, frozenset[str] | None]) -> frozenset[str] | None:
+    key = literal_key(token)
     if isinstance(key, str):
         return frozenset({key})
     return bound.get(token.text) if token.kind == "ident" else None
@@ -249,11 +268,11 @@ def tag_keys(source: str) -> frozenset[str] | None:
     string literal or ranges over a list literal of strings, read known keys; any other
     use of `resource.tags` (size, iteration, a computed key) needs the whole map.
     """
-    tokens = _tokens(source)
+    tokens = tokenize(source)
     bound = _bindings(tokens)
     keys: set[str] = set()
     for index in range(len(tokens)):
-        if not _is_root(tokens, index, ("resource",)):
+        if not is_root(tokens, index, ("resource",)):
             continue
         chain, _ = _chain(tokens, index)
         if not chain or chain[0] != "tags":

@@ -16,6 +16,7 @@ __all__ = [
     "build_finding",
     "finding_uid",
     "finding_uid_of_rule",
+    "finding_uid_prefix",
 ]
 
 
@@ -47,13 +48,16 @@ def finding_uid(rule_id: str, resource_id: str) -> str:
     return digest[:32]
 
 
-def finding_uid_of_rule(rule_id: str) -> Callable[[str], str]:
-    """`finding_uid` with the rule fixed: the same uids, about 2.5x cheaper per call.
+def finding_uid_prefix(rule_id: str) -> hashlib._Hash:
+    """The hash state after `rule_id` and the separator. `finding_uid(rule_id, r)` is
+    `hexdigest()[:32]` of a copy of it updated with `r` in UTF-8: the engine's hot loop
+    (one uid per finding, a million per scan) does that inline, about 2.5x cheaper."""
+    return hashlib.sha256(f"{rule_id}\x00".encode())
 
-    The hash state after `rule_id` and the separator is computed once and copied per
-    resource, for the engine's hot loop (one uid per finding, a million per scan).
-    """
-    prefix = hashlib.sha256(f"{rule_id}\x00".encode())
+
+def finding_uid_of_rule(rule_id: str) -> Callable[[str], str]:
+    """`finding_uid` with the rule fixed: the same uids, cheaper per call."""
+    prefix = finding_uid_prefix(rule_id)
 
     def uid(resource_id: str) -> str:
         digest = prefix.copy()

@@ -10,16 +10,17 @@ client-secret credentials through the real `DefaultAzureCredential`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from contextlib import ExitStack
+from typing import Any
 
+from cloudcensus.demo.clouds import ServedDemoCloud
 from cloudcensus.providers.azure.fake import FakeAzure
 from cloudcensus.providers.azure.fake.estates import change_demo, demo_tenant
 
 __all__ = ["AzureDemoCloud"]
 
 
-class AzureDemoCloud:
+class AzureDemoCloud(ServedDemoCloud):
     """A `cloudcensus.demo.clouds.DemoCloud` serving the demo tenant."""
 
     provider = "azure"
@@ -28,19 +29,10 @@ class AzureDemoCloud:
         self._fake = FakeAzure(demo_tenant())
         self.description = "Azure tenant (2 subscriptions), not started"
 
-    def __enter__(self) -> Self:
-        self._fake.start()
+    def _start(self, stack: ExitStack) -> None:
+        stack.enter_context(self._fake)
         count = len(self._fake.tenant.subscriptions)
         self.description = f"Azure tenant ({count} subscriptions) on {self._fake.url}"
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._fake.stop()
 
     def provider_settings(self) -> Mapping[str, Any]:
         # A local fake answers at once or never: two retries are plenty.

@@ -16,9 +16,10 @@ anonymous credentials, which the GCP settings allow only for a loopback endpoint
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from contextlib import ExitStack
+from typing import Any
 
+from cloudcensus.demo.clouds import ServedDemoCloud
 from cloudcensus.providers.gcp.fake import FakeAssetServer, FakeOrganization, FakeProject
 from cloudcensus.providers.gcp.fake import assets as build
 
@@ -104,7 +105,7 @@ def demo_organization() -> FakeOrganization:
     return org
 
 
-class GcpDemoCloud:
+class GcpDemoCloud(ServedDemoCloud):
     """A `cloudcensus.demo.clouds.DemoCloud`: a GCP organisation on a loopback fake."""
 
     provider = "gcp"
@@ -114,18 +115,9 @@ class GcpDemoCloud:
         self._server = FakeAssetServer(self.org)
         self.description = "GCP organisation (2 projects)"
 
-    def __enter__(self) -> Self:
-        self._server.start()
+    def _start(self, stack: ExitStack) -> None:
+        stack.enter_context(self._server)
         self.description = f"GCP organisation (2 projects) on {self._server.endpoint}"
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.stop()
 
     def provider_settings(self) -> Mapping[str, Any]:
         return {

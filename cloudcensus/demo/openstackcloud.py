@@ -12,15 +12,14 @@ directory and named by `OS_CLIENT_CONFIG_FILE`.
 from __future__ import annotations
 
 import secrets
-import shutil
-import tempfile
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import yaml
 
+from cloudcensus.demo.clouds import ServedDemoCloud, scratch_dir
 from cloudcensus.providers.openstack.fake import FakeOpenStack
 from cloudcensus.providers.openstack.fake.estates import (
     DemoEstate,
@@ -33,29 +32,27 @@ __all__ = ["OpenStackDemoCloud"]
 _CLOUD = "ovhcloud-demo"
 
 
-class OpenStackDemoCloud:
+class OpenStackDemoCloud(ServedDemoCloud):
     """A `cloudcensus.demo.clouds.DemoCloud`: the OVHcloud demo project."""
 
     provider = "openstack"
+    _estate: DemoEstate
+    _clouds_yaml: Path
 
     def __init__(self) -> None:
         self._secret = secrets.token_urlsafe(24)
-        self._estate: DemoEstate | None = None
-        self._server: FakeOpenStack | None = None
-        self._dir: Path | None = None
         self.description = "OVHcloud project (GRA11 + BHS5) on the fake OpenStack"
 
     @property
     def clouds_yaml(self) -> Path:
-        if self._dir is None:
-            raise RuntimeError("the OpenStack demo cloud is not started")
-        return self._dir / "clouds.yaml"
+        self._running()
+        return self._clouds_yaml
 
-    def __enter__(self) -> Self:
+    def _start(self, stack: ExitStack) -> None:
         estate = demo_estate(self._secret)
-        server = FakeOpenStack(estate.cloud).start()
-        self._estate, self._server = estate, server
-        self._dir = Path(tempfile.mkdtemp(prefix="cloudcensus-openstack-demo-"))
+        server = stack.enter_context(FakeOpenStack(estate.cloud))
+        self._estate = estate
+        self._clouds_yaml = scratch_dir(stack, "cloudcensus-openstack-demo-") / "clouds.yaml"
         entry = {
             "auth_type": "v3applicationcredential",
             "auth": {
@@ -66,23 +63,9 @@ class OpenStackDemoCloud:
             "identity_api_version": 3,
             "interface": "public",
         }
-        self.clouds_yaml.write_text(yaml.safe_dump({"clouds": {_CLOUD: entry}}))
-        self.clouds_yaml.chmod(0o600)
+        self._clouds_yaml.write_text(yaml.safe_dump({"clouds": {_CLOUD: entry}}))
+        self._clouds_yaml.chmod(0o600)
         self.description = f"OVHcloud project (GRA11 + BHS5) on {server.url}"
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
 
     def provider_settings(self) -> Mapping[str, Any]:
         """Scan the demo cloud as an OVHcloud Public Cloud (profile `ovhcloud`). Its S3
@@ -104,6 +87,5 @@ class OpenStackDemoCloud:
         return {"OS_CLIENT_CONFIG_FILE": str(self.clouds_yaml)}
 
     def change(self) -> None:
-        if self._estate is None:
-            raise RuntimeError("the OpenStack demo cloud is not started")
+        self._running()
         change_demo_estate(self._estate)

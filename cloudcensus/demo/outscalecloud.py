@@ -9,14 +9,12 @@ through `OSC_CONFIG_FILE`. The file holds fake keys only and is deleted on exit.
 
 from __future__ import annotations
 
-import importlib.util
-import tempfile
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from cloudcensus.demo.motoserver import MotoServer
+from cloudcensus.demo.clouds import ServedDemoCloud, scratch_dir, start_moto
 from cloudcensus.providers.outscale.fake import FakeOutscale, OutscaleFakeServer
 from cloudcensus.providers.outscale.fake.estate import DemoProfile, osc_config, seed_demo
 from cloudcensus.providers.outscale.fake.items import osc_id, vm
@@ -24,63 +22,33 @@ from cloudcensus.providers.outscale.fake.items import osc_id, vm
 __all__ = ["OutscaleDemoCloud"]
 
 
-class OutscaleDemoCloud:
+class OutscaleDemoCloud(ServedDemoCloud):
     """Two OUTSCALE accounts (eu-west-2 and us-east-2), for `cloudcensus demo`."""
 
     provider = "outscale"
+    _config: Path
+    _oos = False
 
     def __init__(self) -> None:
         self.description = "OUTSCALE accounts (fake API, not started)"
         self.state = FakeOutscale()
         self.profiles: list[DemoProfile] = []
-        self._server: OutscaleFakeServer | None = None
-        self._moto: MotoServer | None = None
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        self._config: Path | None = None
 
-    def __enter__(self) -> Self:
-        self._scratch = tempfile.TemporaryDirectory(prefix="cloudcensus-outscale-")
-        backend = self._start_moto()
-        self._server = OutscaleFakeServer(self.state, s3_backend=backend).start()
-        self.profiles = seed_demo(self.state, self._server.url if backend else None)
-        config = Path(self._scratch.name) / "config.json"
-        self._config = osc_config(
-            config, self.profiles, self._server.api_endpoint, self._server.url
-        )
+    def _start(self, stack: ExitStack) -> None:
+        config = scratch_dir(stack, "cloudcensus-outscale-") / "config.json"
+        backend = start_moto(stack)
+        self._oos = backend is not None
+        server = stack.enter_context(OutscaleFakeServer(self.state, s3_backend=backend))
+        self.profiles = seed_demo(self.state, server.url if backend else None)
+        self._config = osc_config(config, self.profiles, server.api_endpoint, server.url)
         regions = ", ".join(p.region for p in self.profiles)
-        self.description = f"OUTSCALE accounts in {regions} (fake API) on {self._server.url}"
-        return self
-
-    def _start_moto(self) -> str | None:
-        """A moto server of its own (a subprocess: its buckets are this demo's alone)."""
-        if importlib.util.find_spec("moto") is None:  # the demo extra
-            return None
-        self._moto = MotoServer().start()
-        endpoint: str = self._moto.endpoint
-        return endpoint
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
-            self._config = None
+        self.description = f"OUTSCALE accounts in {regions} (fake API) on {server.url}"
 
     def provider_settings(self) -> Mapping[str, Any]:
         """Scan both demo profiles, fast (the fake does not throttle unless told to)."""
         return {
             "profiles": [p.name for p in self.profiles],
-            "oos": self._moto is not None,
+            "oos": self._oos,
             "requests_per_second": 50,
             "retry_backoff_factor": 0.1,
             "retry_backoff_jitter": 0.1,
@@ -88,8 +56,7 @@ class OutscaleDemoCloud:
 
     def environment(self) -> Mapping[str, str]:
         """The SDK's variables: the demo's OSC config file (fake keys, fake endpoints)."""
-        if self._config is None:
-            raise RuntimeError("the OUTSCALE demo cloud is not started")
+        self._running()
         return {"OSC_CONFIG_FILE": str(self._config)}
 
     def change(self) -> None:

@@ -7,19 +7,16 @@ loopback HTTP, exactly as the real clouds and a real registry do.
 from __future__ import annotations
 
 import subprocess
-from types import TracebackType
-from typing import Self
+
+from cloudcensus.fakes import Service
 
 __all__ = ["LocalServer"]
 
 
-class LocalServer:
+class LocalServer(Service):
     """Owns one child process: `start()` spawns it, `stop()` ends it (TERM, then KILL)."""
 
     _process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Self:
-        raise NotImplementedError
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -31,14 +28,3 @@ class LocalServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

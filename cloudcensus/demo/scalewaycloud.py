@@ -9,14 +9,12 @@ the real Scaleway provider at it through the SDK's own variables (`SCW_API_URL`,
 
 from __future__ import annotations
 
-import importlib.util
-import tempfile
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from cloudcensus.demo.motoserver import MotoServer
+from cloudcensus.demo.clouds import ServedDemoCloud, scratch_dir, start_moto
 from cloudcensus.providers.scaleway.fake import FakeScaleway, ScalewayFakeServer
 from cloudcensus.providers.scaleway.fake.estate import (
     DEMO_ACCESS_KEY,
@@ -32,54 +30,29 @@ _REGIONS = ["fr-par", "nl-ams"]
 _ZONES = ["fr-par-1", "nl-ams-1"]
 
 
-class ScalewayDemoCloud:
+class ScalewayDemoCloud(ServedDemoCloud):
     """A Scaleway organisation with one project, for `cloudcensus demo`."""
 
     provider = "scaleway"
+    _server: ScalewayFakeServer
+    _dir: Path
+    _object_storage = False
 
     def __init__(self) -> None:
         self.description = "Scaleway project (fake API, not started)"
         self.state = FakeScaleway(DEMO_ORGANIZATION)
-        self._server: ScalewayFakeServer | None = None
-        self._moto: MotoServer | None = None
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
-    def __enter__(self) -> Self:
-        self._scratch = tempfile.TemporaryDirectory(prefix="cloudcensus-scaleway-")
-        backend = self._start_moto()
-        self._server = ScalewayFakeServer(self.state, s3_backend=backend).start()
+    def _start(self, stack: ExitStack) -> None:
+        self._dir = scratch_dir(stack, "cloudcensus-scaleway-")
+        backend = start_moto(stack)
+        self._object_storage = backend is not None
+        self._server = stack.enter_context(ScalewayFakeServer(self.state, s3_backend=backend))
         seed_demo(self.state, self._server.url if backend else None)
         self.description = f"Scaleway project 'default' (fake API) on {self._server.url}"
-        return self
-
-    def _start_moto(self) -> str | None:
-        """A moto server of its own (a subprocess: its buckets are this demo's alone)."""
-        if importlib.util.find_spec("moto") is None:  # the demo extra
-            return None
-        self._moto = MotoServer().start()
-        endpoint: str = self._moto.endpoint
-        return endpoint
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the Scaleway demo cloud is not started")
+        self._running()
         return self._server.url
 
     def provider_settings(self) -> Mapping[str, Any]:
@@ -88,20 +61,19 @@ class ScalewayDemoCloud:
             "organization_id": DEMO_ORGANIZATION,
             "regions": _REGIONS,
             "zones": _ZONES,
-            "object_storage": self._moto is not None,
+            "object_storage": self._object_storage,
             "object_storage_endpoint": self.url,
             "max_retry_wait_s": 1.0,
         }
 
     def environment(self) -> Mapping[str, str]:
         """The SDK's variables: the fake's URL and its fake key (no scw config file)."""
-        scratch = Path(self._scratch.name if self._scratch else tempfile.gettempdir())
         return {
             "SCW_API_URL": self.url,
             "SCW_ACCESS_KEY": DEMO_ACCESS_KEY,
             "SCW_SECRET_KEY": DEMO_SECRET_KEY,
             "SCW_DEFAULT_ORGANIZATION_ID": DEMO_ORGANIZATION,
-            "SCW_CONFIG_PATH": str(scratch / "no-scw-config.yaml"),
+            "SCW_CONFIG_PATH": str(self._dir / "no-scw-config.yaml"),
         }
 
     def change(self) -> None:

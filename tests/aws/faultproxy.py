@@ -19,9 +19,9 @@ import http.client
 import threading
 import uuid
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
+
+from cloudcensus.fakes import FakeHandler, LoopbackFake, LoopbackHTTPServer
 
 __all__ = ["FaultProxy"]
 
@@ -70,8 +70,10 @@ def _throttled(ec2: bool) -> tuple[int, bytes]:
     return 400, body.encode()
 
 
-class FaultProxy:
+class FaultProxy(LoopbackFake):
     """Forwards to `upstream` (http://host:port) with injectable faults; thread-safe."""
+
+    thread_name = "fault-proxy"
 
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
@@ -81,10 +83,7 @@ class FaultProxy:
         self.broken_actions: set[str] = set()  # answered with 500 and `ERROR_PAGE`
         self.hits: Counter[str] = Counter()  # action -> requests seen (faulted or not)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LoopbackHTTPServer(self._handler_class())
 
     def clear(self) -> None:
         with self._lock:
@@ -120,17 +119,12 @@ class FaultProxy:
         finally:
             connection.close()
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def _handler_class(self) -> type[FakeHandler]:
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
+        class Handler(FakeHandler):
             def _handle(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = self.request_body()
                 target = urlsplit(self.path)
                 path = target.path + (f"?{target.query}" if target.query else "")
                 params = parse_qs(target.query)
@@ -160,17 +154,3 @@ class FaultProxy:
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
         return Handler
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)

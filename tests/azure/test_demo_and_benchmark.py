@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from cloudcensus.demo.azurecloud import AzureDemoCloud
 from cloudcensus.demo.clouds import DemoCloud
 from cloudcensus.providers.azure.fake.estates import PRODUCTION, RESEARCH
 from cloudcensus.providers.azure.settings import AzureSettings
+from tests.support.benchmarks import run_benchmark
 
 from .collecting import collect_azure
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_demo_tenant_scans_and_changes_between_scans(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,16 +38,7 @@ def test_the_demo_tenant_scans_and_changes_between_scans(monkeypatch: pytest.Mon
 
 
 def test_azure_benchmark_runs_as_a_module() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AZURE_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.azure", "--resources", "300", "--subscriptions", "2"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    args = ["--resources", "300", "--subscriptions", "2"]
+    stdout = run_benchmark("benchmarks.azure", *args, clear_env="AZURE_")
     for measure in ("(a) end to end", "(b) baseline", "(c) normalisation", "(d) the same", "ratio"):
-        assert measure in result.stdout
+        assert measure in stdout

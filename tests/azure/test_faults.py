@@ -76,20 +76,20 @@ def test_throttled_past_retries_fails_only_the_resource_graph_units(fake: FakeAz
     }
     graph = {"graph.resources", "storage.accounts", "sql", "keyvault.keys"}
     assert throttled == {(sub, c) for sub in (PRODUCTION, RESEARCH) for c in graph}
-    assert collected.unit(PRODUCTION, "account").status is CoverageStatus.COMPLETE
-    assert collected.named("Production").properties["region_guardrail"] is not None
+    assert collected.entry(PRODUCTION, "account").status is CoverageStatus.COMPLETE
+    assert collected.named("account", "Production").properties["region_guardrail"] is not None
 
 
 def test_a_malformed_row_is_counted_and_the_others_are_kept(fake: FakeAzure) -> None:
     research = fake.tenant.subscriptions[RESEARCH]
     broken = nsg(research, "lab", "nsg-broken", "eastus", [rule("ssh", 100, "Allow", "ssh", "*")])
     collected = collect_azure(azure_settings(fake))
-    unit = collected.unit(RESEARCH, "graph.resources")
+    unit = collected.entry(RESEARCH, "graph.resources")
     assert unit.status is CoverageStatus.PARTIAL
     assert unit.error_kind is ErrorKind.MALFORMED
     assert unit.errors == 1
     assert broken["id"] in (unit.message or "")
-    assert collected.named("vm-gpu").account == RESEARCH
+    assert collected.named("compute.instance", "vm-gpu").account == RESEARCH
 
 
 def test_a_malformed_page_fails_its_units_with_a_named_kind(fake: FakeAzure) -> None:
@@ -97,24 +97,24 @@ def test_a_malformed_page_fails_its_units_with_a_named_kind(fake: FakeAzure) -> 
     collected = collect_azure(azure_settings(fake))
     kinds = {e.error_kind for e in collected.gaps if e.collector != ANY}
     assert kinds == {ErrorKind.MALFORMED}
-    assert collected.unit(RESEARCH, "monitor.activity_log").status is CoverageStatus.COMPLETE
+    assert collected.entry(RESEARCH, "monitor.activity_log").status is CoverageStatus.COMPLETE
 
 
 def test_a_refused_detail_read_is_unknown_not_compliant(fake: FakeAzure) -> None:
     body = json.dumps({"error": {"code": "AuthorizationFailed", "message": "no"}}).encode()
     fake.tenant.faults.add(Fault("/firewallRules", 403, body, times=None))
     collected = collect_azure(azure_settings(fake))
-    server = collected.named("sql-prod")
+    server = collected.named("database.server", "sql-prod")
     assert server.properties["firewall"] is None
     assert server.properties["open_to_internet"] is None
     assert server.raw["cloudcensus"]["errors"] == {"firewallRules": "AuthorizationFailed"}
-    assert collected.unit(PRODUCTION, "sql").status is CoverageStatus.COMPLETE
+    assert collected.entry(PRODUCTION, "sql").status is CoverageStatus.COMPLETE
 
 
 def test_refused_policy_assignments_make_the_guardrail_unverifiable(fake: FakeAzure) -> None:
     body = json.dumps({"error": {"code": "AuthorizationFailed", "message": "no"}}).encode()
     fake.tenant.faults.add(Fault("/policyAssignments", 403, body, times=None))
-    account = collect_azure(azure_settings(fake)).named("Production")
+    account = collect_azure(azure_settings(fake)).named("account", "Production")
     assert account.properties["region_guardrail"] is None
     assert account.properties["region_guardrail_readable"] is False
 

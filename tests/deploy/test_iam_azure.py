@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,8 @@ from cloudcensus.providers.azure import AzureProvider
 from cloudcensus.providers.azure.fake import FakeAzure, Faults, estates
 from cloudcensus.providers.azure.fake.tenant import Fault
 from cloudcensus.providers.azure.settings import AzureSettings
-from cloudcensus.scanner.collect import UnitKey, collect
 from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
+from tests.support.collecting import collect_into
 
 IAM = Path(__file__).resolve().parents[2] / "deploy" / "iam" / "azure"
 SECRET = "Zq8~iam-test-client-secret.0123456789abcdef"
@@ -53,30 +51,18 @@ class _RecordingFaults(Faults):
         return super().take(method, path)
 
 
-class _Coverage:
-    def __init__(self) -> None:
-        self.entries: list[CoverageEntry] = []
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        return
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.entries.extend(entries)
-
-
 def _scan(overrides: dict[str, Any]) -> tuple[set[Call], list[CoverageEntry]]:
     tenant = estates.test_tenant(SECRET)
     recording = _RecordingFaults()
     tenant.faults = recording
-    sink = _Coverage()
     with FakeAzure(tenant) as fake, pytest.MonkeyPatch.context() as patch:
         for name in ("AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"):
             patch.delenv(name, raising=False)
         for name, value in fake.environment().items():
             patch.setenv(name, value)
         settings = {**fake.provider_settings(), "max_retries": 1, **overrides}
-        collect([AzureProvider(AzureSettings.model_validate(settings))], sink, workers=4)
-    return recording.calls, sink.entries
+        sink = collect_into([AzureProvider(AzureSettings.model_validate(settings))])
+    return recording.calls, sink.coverage
 
 
 @pytest.fixture(scope="module")

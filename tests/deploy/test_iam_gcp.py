@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,25 +23,12 @@ from google.cloud.asset_v1 import ContentType
 from cloudcensus.providers.gcp import GcpProvider
 from cloudcensus.providers.gcp.fake import FakeAssetServer
 from cloudcensus.providers.gcp.settings import GcpSettings
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
 from tests.gcp.estate import ORG_ID, build_org
+from tests.support.collecting import collect_into
 
 IAM = Path(__file__).resolve().parents[2] / "deploy" / "iam" / "gcp"
 #: where permissions.yaml says a role is granted -> the gcloud command group granting it
 COMMAND_GROUPS = {"organization": "organizations", "quota project": "projects"}
-
-
-class _Coverage:
-    def __init__(self) -> None:
-        self.entries: list[CoverageEntry] = []
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        return
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.entries.extend(entries)
 
 
 def _table() -> dict[str, Any]:
@@ -62,7 +48,6 @@ def needed() -> set[str]:
     table = _table()
     permissions: set[str] = set()
     for client in ("json", "sdk"):
-        sink = _Coverage()
         with FakeAssetServer(build_org()) as fake:
             settings = GcpSettings.model_validate(
                 {
@@ -74,10 +59,9 @@ def needed() -> set[str]:
                     "search_per_minute": 100_000,
                 }
             )
-            collect([GcpProvider(settings)], sink, workers=4)
+            sink = collect_into([GcpProvider(settings)])
             requests = list(fake.requests)
-        failed = [e for e in sink.entries if e.status is CoverageStatus.FAILED]
-        assert failed == [], failed  # every project, folder and the organisation was read
+        assert sink.failed == [], sink.failed  # every project, folder and the organisation was read
         assert requests, "the fake recorded no call"
         for request in requests:
             assert request.status == 200, request

@@ -11,19 +11,17 @@ HEAD, and no secret payload or stored object may ever be read.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from cloudcensus.providers.openstack import OpenStackProvider
 from cloudcensus.providers.openstack.fake import ALL_SERVICES, FakeOpenStack, Seeder
@@ -33,9 +31,8 @@ from cloudcensus.providers.openstack.fake.http import Reply, Request
 from cloudcensus.providers.openstack.fake.s3 import seed_bucket
 from cloudcensus.providers.openstack.fake.state import FakeCloud
 from cloudcensus.providers.openstack.settings import OpenStackSettings
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry
-from cloudcensus.scanner.inventory import Resource
+from tests.support.collecting import collect_into
+from tests.support.moto import moto_in_thread
 
 IAM = Path(__file__).resolve().parents[2] / "deploy" / "iam" / "openstack"
 SECRET = "app-credential-secret-of-the-iam-test"
@@ -65,26 +62,11 @@ def _call(request: Request) -> Call:
     return Call(service, request.method, "/" + "/".join(rest))
 
 
-class _Coverage:
-    def __init__(self) -> None:
-        self.entries: list[CoverageEntry] = []
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        return
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.entries.extend(entries)
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
     """The S3 peer behind the fake's S3 API."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_in_thread() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +122,7 @@ def calls(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> set[C
             settings = OpenStackSettings.model_validate(
                 {"clouds": [{"cloud": name, **entry} for name in clouds]}
             )
-            collect([OpenStackProvider(settings)], _Coverage(), workers=4)
+            collect_into([OpenStackProvider(settings)])
     assert recorded, "the fake recorded no request"
     return {_call(r) for r in recorded}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
@@ -26,26 +25,13 @@ import pytest
 from cloudcensus.demo.outscalecloud import OutscaleDemoCloud
 from cloudcensus.providers.outscale import OutscaleProvider
 from cloudcensus.providers.outscale.settings import OutscaleSettings
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
+from tests.support.collecting import collect_into
 
 IAM = Path(__file__).resolve().parents[2] / "deploy" / "iam" / "outscale"
 WRITES = (
     "Accept", "Add", "Check", "Create", "Delete", "Deregister", "Link", "Put", "Reboot",
     "Register", "Reject", "Remove", "Scale", "Set", "Start", "Stop", "Unlink", "Update",
 )  # fmt: skip
-
-
-class _Coverage:
-    def __init__(self) -> None:
-        self.entries: list[CoverageEntry] = []
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        return
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.entries.extend(entries)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +46,6 @@ def scan() -> tuple[set[str], set[str]]:
             operations.add(operation)
         return original(self, operation, params)
 
-    sink = _Coverage()
     with OutscaleDemoCloud() as demo, pytest.MonkeyPatch.context() as patch:
         for name, value in demo.environment().items():
             patch.setenv(name, value)
@@ -68,10 +53,10 @@ def scan() -> tuple[set[str], set[str]]:
             demo.state.requests.clear()  # the demo's seeding is no part of a scan
         patch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
         settings = OutscaleSettings.model_validate(dict(demo.provider_settings()))
-        collect([OutscaleProvider(settings)], sink, workers=4)
+        sink = collect_into([OutscaleProvider(settings)])
         with demo.state.lock:
             records = list(demo.state.requests)
-    assert [e for e in sink.entries if e.status is CoverageStatus.FAILED] == []
+    assert sink.failed == []
     assert records, "the fake recorded no call"
     assert all(r.status == 200 for r in records), records
     return {r.action for r in records}, operations

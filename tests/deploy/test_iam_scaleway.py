@@ -11,7 +11,6 @@ of the file, from which main.tf builds the policy (tests/deploy/test_iam_terrafo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,10 @@ from cloudcensus.demo.scalewaycloud import ScalewayDemoCloud
 from cloudcensus.providers.scaleway import ScalewayProvider
 from cloudcensus.providers.scaleway.fake.state import RequestRecord
 from cloudcensus.providers.scaleway.settings import ScalewaySettings
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
+from tests.support.collecting import collect_into
 
 IAM = Path(__file__).resolve().parents[2] / "deploy" / "iam" / "scaleway"
 READS = {"GET", "HEAD"}
-
-
-class _Coverage:
-    def __init__(self) -> None:
-        self.entries: list[CoverageEntry] = []
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        return
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.entries.extend(entries)
 
 
 def _table() -> dict[str, Any]:
@@ -49,7 +35,6 @@ def _table() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def requests() -> list[RequestRecord]:
     """Every request of a full scan of the demo organisation (its seeding left out)."""
-    sink = _Coverage()
     with ScalewayDemoCloud() as demo, pytest.MonkeyPatch.context() as patch:
         for name in ("SCW_PROFILE", "SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_REGION"):
             patch.delenv(name, raising=False)
@@ -61,12 +46,12 @@ def requests() -> list[RequestRecord]:
             state.requests.clear()
         provider = ScalewayProvider(ScalewaySettings.model_validate(dict(demo.provider_settings())))
         try:
-            collect([provider], sink, workers=4)
+            sink = collect_into([provider])
         finally:
             provider.close()
         with state.lock:
             recorded = list(state.requests)
-    assert [e for e in sink.entries if e.status is CoverageStatus.FAILED] == []
+    assert sink.failed == []
     assert recorded, "the fake recorded no request"
     return recorded
 

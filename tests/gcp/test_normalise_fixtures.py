@@ -32,6 +32,7 @@ from cloudcensus.providers.gcp.assets import dispatcher
 from cloudcensus.providers.gcp.locations import Locator, universe
 from cloudcensus.providers.gcp.models import ALL_MODELS
 from cloudcensus.providers.gcp.spec import AssetModel, GcpContext, Payload, Relations
+from tests.support.fixtures import as_expected, recorded_cases
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _BY_KIND = {model.kind: model for model in ALL_MODELS}
@@ -65,16 +66,7 @@ def payload_of(model: AssetModel, raw: dict[str, Any]) -> Payload:
 
 
 def _cases() -> list[Any]:
-    params = []
-    for model in ALL_MODELS:
-        path = FIXTURES / f"{model.kind}.yaml"
-        if not path.exists():
-            continue
-        data = yaml.safe_load(path.read_text())
-        for number, case in enumerate(data["cases"]):
-            label = f"{model.kind}[{number}] {case.get('name', '')}"
-            params.append(pytest.param(model, data["context"], case, id=label))
-    return params
+    return recorded_cases(ALL_MODELS, lambda model: model.kind, FIXTURES)
 
 
 @pytest.mark.parametrize(("model", "context", "case"), _cases())
@@ -89,13 +81,8 @@ def test_model_normalises_its_recorded_payload(
         with pytest.raises(ValueError, match=re.escape(case["error"])):
             normalise(payload)
         return
-    resource = normalise(payload)
-    if case["expected"] is None:
-        assert resource is None
-        return
-    assert resource is not None
-    assert resource.model_dump(mode="json", exclude={"raw"}) == case["expected"]
-    if resource.type != "other":
+    resource = as_expected(normalise(payload), case["expected"])
+    if resource is not None and resource.type != "other":
         assert resource.native_type in (model.asset_type, "iam.googleapis.com/AuditConfig")
 
 

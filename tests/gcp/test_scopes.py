@@ -9,8 +9,6 @@ offering, where `global` means France.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
 from cloudcensus.providers.base import ProviderError
@@ -18,23 +16,11 @@ from cloudcensus.providers.gcp import GcpProvider
 from cloudcensus.providers.gcp.fake import FakeAssetServer, FakeOrganization
 from cloudcensus.providers.gcp.fake import assets as build
 from cloudcensus.scanner.collect import collect
-from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus, ErrorKind
-from cloudcensus.scanner.inventory import Resource
+from cloudcensus.scanner.coverage import ANY, CoverageStatus, ErrorKind
+from tests.support.collecting import Collected
 
 from .conftest import Sleeps, settings_for
 from .estate import ORG_ID
-
-
-class _Sink:
-    def __init__(self) -> None:
-        self.resources: list[Resource] = []
-        self.coverage: list[CoverageEntry] = []
-
-    def add(self, key: object, resources: Sequence[Resource]) -> None:
-        self.resources.extend(resources)
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.coverage.extend(entries)
 
 
 def _accounts(provider: GcpProvider) -> list[str]:
@@ -67,7 +53,7 @@ def test_a_folder_whose_projects_cannot_be_listed_is_a_gap_of_its_own(
     settings = settings_for(
         fake, folders=["222", "111"], list_assets_per_minute=10**6, search_per_minute=10**6
     )
-    sink = _Sink()
+    sink = Collected()
     collect([GcpProvider(settings, sleep=sleeps)], sink, workers=2)
     gaps = [e for e in sink.coverage if e.status is not CoverageStatus.COMPLETE]
     assert [(g.account, g.region, g.collector, g.error_kind) for g in gaps] == [
@@ -100,7 +86,7 @@ def test_s3ns_is_its_own_offering_where_global_is_france(sleeps: Sleeps) -> None
             list_assets_per_minute=10**6,
             search_per_minute=10**6,
         )
-        sink = _Sink()
+        sink = Collected()
         collect([GcpProvider(settings, sleep=sleeps)], sink, workers=2)
     assert all(e.status is CoverageStatus.COMPLETE for e in sink.coverage)
     by_type = {r.type: r for r in sink.resources}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,27 +23,16 @@ from cloudcensus.providers.gcp.fake import FakeAssetServer
 from cloudcensus.providers.gcp.settings import GcpSettings
 from cloudcensus.scanner.collect import collect
 from cloudcensus.scanner.config import AgentSettings
-from cloudcensus.scanner.coverage import ANY, CoverageEntry, ErrorKind
-from cloudcensus.scanner.inventory import Resource
+from cloudcensus.scanner.coverage import ANY, ErrorKind
 from cloudcensus.scanner.outputs import write_scan_outputs
 from cloudcensus.scanner.pipeline import Policy, run_scan
 from cloudcensus.scanner.store import Store
+from tests.support.collecting import Collected
 
 from .conftest import Sleeps
 from .estate import ENV_SECRET, ORG_ID, PRIVATE_KEY_DATA
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-class _Sink:
-    def __init__(self) -> None:
-        self.coverage: list[CoverageEntry] = []
-
-    def add(self, key: object, resources: Sequence[Resource]) -> None:
-        """Nothing is collected when the credentials are refused."""
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.coverage.extend(entries)
 
 
 def _settings(state: Path, gcp: dict[str, object]) -> AgentSettings:
@@ -127,7 +115,7 @@ def test_credentials_of_another_universe_are_refused_without_echoing_them(
     settings = _settings(tmp_path, {"organization": ORG_ID})  # googleapis.com, ADC
     section = settings.providers["gcp"]
     assert isinstance(section, GcpSettings)
-    sink = _Sink()
+    sink = Collected()
     collect([GcpProvider(section, sleep=sleeps)], sink)
     (gap,) = sink.coverage
     assert (gap.account, gap.collector, gap.error_kind) == (ANY, ANY, ErrorKind.ACCESS_DENIED)

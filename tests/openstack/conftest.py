@@ -11,73 +11,27 @@ ever reaches a real provider's endpoint.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from cloudcensus.providers.openstack import OpenStackProvider
 from cloudcensus.providers.openstack.fake import FakeOpenStack
 from cloudcensus.providers.openstack.settings import OpenStackSettings
 from cloudcensus.providers.openstack.spec import OpenStackCollector
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
 from tests.openstack.estate import PASSWORD, TestEstate, build_estate
-
-
-@dataclass
-class Collected:
-    """What one collection read: resources and coverage, with lookups for assertions."""
-
-    resources: list[Resource] = field(default_factory=list)
-    coverage: list[CoverageEntry] = field(default_factory=list)
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        self.resources.extend(resources)
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.coverage.extend(entries)
-
-    def named(self, type_: str, name: str) -> Resource:
-        found = [r for r in self.resources if r.type == type_ and r.name == name]
-        assert len(found) == 1, f"{type_} {name}: {[r.id for r in found]}"
-        return found[0]
-
-    def of_type(self, type_: str, account: str | None = None) -> list[Resource]:
-        return [
-            r
-            for r in self.resources
-            if r.type == type_ and (account is None or r.account == account)
-        ]
-
-    @property
-    def gaps(self) -> list[CoverageEntry]:
-        return [e for e in self.coverage if e.status is not CoverageStatus.COMPLETE]
-
+from tests.support.collecting import Collected, collect_into
+from tests.support.moto import moto_endpoint as moto_endpoint
 
 Scan = Callable[..., Collected]
 
 #: the `s3` section of a cloud in a test that is not about S3
 NO_S3 = {"enabled": False}
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """An S3 peer for the fake's S3 API: moto in this process, on loopback."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
@@ -157,8 +111,6 @@ def scan() -> Scan:
         collectors: Sequence[OpenStackCollector] | None = None,
         workers: int = 6,
     ) -> Collected:
-        collected = Collected()
-        collect([provider(clouds, collectors)], collected, workers=workers, task_timeout_s=60)
-        return collected
+        return collect_into([provider(clouds, collectors)], workers=workers, task_timeout_s=60)
 
     return run

@@ -14,11 +14,11 @@ import yaml
 
 from cloudcensus.providers.openstack import blockstorage
 from cloudcensus.providers.openstack.fake import FakeOpenStack
-from cloudcensus.scanner.collect import collect
 from cloudcensus.scanner.coverage import ErrorKind
 from cloudcensus.scanner.inventory import Resource
-from tests.openstack.conftest import Collected, Scan, password_cloud, provider
+from tests.openstack.conftest import Scan, password_cloud, provider
 from tests.openstack.estate import TestEstate, build_estate, seed_s3
+from tests.support.collecting import Collected, collect_into
 
 OVH = {"cloud": "ovh", "name": "ovh", "profile": "ovhcloud"}
 SWIFT = "OS::Swift::Container"
@@ -41,9 +41,8 @@ def scanned(
         clouds.write_text(yaml.safe_dump({"clouds": {"ovh": password_cloud(fake)}}))
         env.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
         env.setenv("OS_CLIENT_SECURE_FILE", str(clouds.with_name("secure.yaml")))
-        collected = Collected()
         cloud = {**OVH, "s3": {"endpoint": fake.url}}  # the fake's S3 in every S3 region
-        collect([provider([cloud])], collected, workers=6, task_timeout_s=60)
+        collected = collect_into([provider([cloud])], workers=6, task_timeout_s=60)
     return estate, collected
 
 

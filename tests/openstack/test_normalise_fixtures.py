@@ -27,6 +27,7 @@ from cloudcensus.providers.openstack.collectors import ALL_COLLECTORS
 from cloudcensus.providers.openstack.profiles import cloud_profile
 from cloudcensus.providers.openstack.settings import CloudSettings
 from cloudcensus.providers.openstack.spec import OpenStackCollector, OpenStackContext
+from tests.support.fixtures import as_expected, recorded_cases
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,16 +37,7 @@ def _fixture(collector: OpenStackCollector) -> Path:
 
 
 def _cases() -> list[Any]:
-    params = []
-    for collector in ALL_COLLECTORS:
-        path = _fixture(collector)
-        if not path.exists():
-            continue
-        data = yaml.safe_load(path.read_text())
-        for number, case in enumerate(data["cases"]):
-            label = f"{collector.name}[{number}] {case.get('name', '')}"
-            params.append(pytest.param(collector, data["context"], case, id=label))
-    return params
+    return recorded_cases(ALL_COLLECTORS, lambda collector: collector.name, FIXTURES)
 
 
 def _context(context: dict[str, Any]) -> OpenStackContext:
@@ -64,14 +56,10 @@ def _context(context: dict[str, Any]) -> OpenStackContext:
 def test_collector_normalises_its_recorded_payload(
     collector: OpenStackCollector, context: dict[str, Any], case: dict[str, Any]
 ) -> None:
-    resource = collector.normalise(case["raw"], _context(context))
-    if case["expected"] is None:
-        assert resource is None
-        return
-    assert resource is not None
-    assert resource.model_dump(mode="json", exclude={"raw"}) == case["expected"]
-    assert resource.native_type in collector.native_types
-    assert resource.raw == case["raw"]
+    resource = as_expected(collector.normalise(case["raw"], _context(context)), case["expected"])
+    if resource is not None:
+        assert resource.native_type in collector.native_types
+        assert resource.raw == case["raw"]
 
 
 @pytest.mark.parametrize("collector", ALL_COLLECTORS, ids=lambda c: c.name)

@@ -27,8 +27,9 @@ from cloudcensus.providers.openstack.fake import (
     seed_bucket,
 )
 from cloudcensus.scanner.coverage import ErrorKind
-from tests.openstack.conftest import Collected, Scan, password_cloud
+from tests.openstack.conftest import Scan, password_cloud
 from tests.openstack.estate import PASSWORD, TestEstate, seed_s3
+from tests.support.collecting import Collected
 
 STORAGE = (*objectstore.COLLECTORS, *s3.COLLECTORS)
 SWIFT, S3_BUCKET = "OS::Swift::Container", "OS::S3::Bucket"

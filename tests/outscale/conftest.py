@@ -8,70 +8,25 @@ The fake and its estate are built once per session; a test that arms faults uses
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from cloudcensus.providers.outscale import OutscaleProvider
 from cloudcensus.providers.outscale.fake import FakeOutscale, OutscaleFakeServer
 from cloudcensus.providers.outscale.settings import OutscaleSettings
 from cloudcensus.providers.outscale.spec import OutscaleCollector
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
 from tests.outscale.estate import OscEstate, build_estate
+from tests.support.collecting import Collected, collect_into
+from tests.support.faults import faults_restored
+from tests.support.moto import moto_endpoint as moto_endpoint
 
 PROFILES = ["paris", "gouv", "ohio", "denied", "ghost"]
 
-
-@dataclass
-class Collected:
-    """What one collection read: resources and coverage, with lookups for assertions."""
-
-    resources: list[Resource] = field(default_factory=list)
-    coverage: list[CoverageEntry] = field(default_factory=list)
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        self.resources.extend(resources)
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.coverage.extend(entries)
-
-    def named(self, type_: str, name: str) -> Resource:
-        found = [r for r in self.resources if r.type == type_ and r.name == name]
-        assert len(found) == 1, f"{type_} {name}: {[r.id for r in found]}"
-        return found[0]
-
-    def of_type(self, type_: str, account: str | None = None) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_ and account in (None, r.account)]
-
-    def entry(self, account: str, collector: str) -> CoverageEntry:
-        [found] = [e for e in self.coverage if (e.account, e.collector) == (account, collector)]
-        return found
-
-    @property
-    def gaps(self) -> list[CoverageEntry]:
-        return [e for e in self.coverage if e.status is not CoverageStatus.COMPLETE]
-
-
 Scan = Callable[..., Collected]
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """An S3-compatible peer for OOS: moto in this process, on loopback."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -89,12 +44,8 @@ def estate(fake: OutscaleFakeServer, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture
 def armed(fake: OutscaleFakeServer, estate: OscEstate) -> Iterator[FakeOutscale]:
     """The fake's state for a test that arms faults; the estate's faults come back after."""
-    state = fake.state
-    saved = list(state.faults)
-    state.requests.clear()
-    yield state
-    with state.lock:
-        state.faults[:] = saved
+    with faults_restored(fake.state):
+        yield fake.state
 
 
 @contextmanager
@@ -124,12 +75,10 @@ def run_collection(
     estate: OscEstate, collectors: Sequence[OutscaleCollector] | None = None, **overrides: Any
 ) -> Collected:
     provider = OutscaleProvider(settings(estate, **overrides), collectors=collectors)
-    sink = Collected()
     try:
-        collect([provider], sink, workers=6)
+        return collect_into([provider], workers=6)
     finally:
         provider.close()
-    return sink
 
 
 @pytest.fixture

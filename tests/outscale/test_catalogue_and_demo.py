@@ -14,8 +14,7 @@ from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.providers.outscale import OutscaleProvider
 from cloudcensus.providers.outscale.provider import offering_of
 from cloudcensus.providers.outscale.settings import OutscaleSettings
-from cloudcensus.scanner.collect import collect
-from tests.outscale.conftest import Collected
+from tests.support.collecting import Collected, collect_into
 
 #: The API's Regions (osc-sdk-python 0.42, docs.outscale.com endpoints reference).
 API_REGIONS = {
@@ -52,10 +51,10 @@ def test_only_the_cloudgouv_region_is_secnumcloud_and_us_regions_are_under_us_la
 
 def _scan(cloud: OutscaleDemoCloud) -> Collected:
     provider = OutscaleProvider(OutscaleSettings.model_validate(cloud.provider_settings()))
-    sink = Collected()
-    collect([provider], sink, workers=4)
-    provider.close()
-    return sink
+    try:
+        return collect_into([provider])
+    finally:
+        provider.close()
 
 
 def test_the_demo_accounts_are_scanned_and_change_between_scans(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from cloudcensus.providers.outscale.account import KEPT_FIELDS
 from cloudcensus.providers.outscale.collectors import ALL_COLLECTORS
 from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
-from tests.outscale.conftest import Collected
 from tests.outscale.estate import EIM_SECRET_KEY, GOUV, OHIO, PAGED_VOLUMES, PARIS
+from tests.support.collecting import Collected
 
 
 def test_every_collector_finds_what_the_estate_holds(inventory: Collected) -> None:

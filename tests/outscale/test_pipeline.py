@@ -8,8 +8,6 @@ the broken profiles; and no secret key is anywhere.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,30 +16,14 @@ import pytest
 from cloudcensus.scanner.config import AgentSettings
 from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
 from cloudcensus.scanner.outputs import write_scan_outputs
-from cloudcensus.scanner.pipeline import ScanResult, build_providers, load_policy, run_scan
+from cloudcensus.scanner.pipeline import build_providers, load_policy, run_scan
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.outscale.conftest import PROFILES, outscale_environment
 from tests.outscale.estate import EIM_SECRET_KEY, OscEstate
+from tests.support.pipeline import Scanned, every_log_line, verdicts
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 EU_REGIONS = ["eu-west-2", "cloudgouv-eu-west-1"]
-
-
-@dataclass
-class Scanned:
-    result: ScanResult
-    verdicts: dict[tuple[str, str], str]
-    state: Path
-    logs: list[str] = field(default_factory=list)
-
-
-class _Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(self.format(record))
 
 
 def _settings(estate: OscEstate, state: Path) -> AgentSettings:
@@ -67,29 +49,15 @@ def scanned(estate: OscEstate, tmp_path_factory: pytest.TempPathFactory) -> Scan
     """One scan with every logger (but botocore's own trace) at DEBUG, reports written."""
     state = tmp_path_factory.mktemp("osc-pipeline")
     settings = _settings(estate, state)
-    handler, root = _Everything(), logging.getLogger()
-    level, root.level = root.level, logging.DEBUG
-    root.addHandler(handler)
-    quiet = [logging.getLogger(n) for n in ("botocore", "boto3")]
-    saved = [q.level for q in quiet]
-    for logger in quiet:
-        logger.setLevel(logging.INFO)
-    try:
-        with outscale_environment(), Store.open(settings.store_path) as store:
-            policy = load_policy(settings, NOW.date())
-            result = run_scan(settings, build_providers(settings), store, policy, NOW)
-            write_scan_outputs(store, result, settings.out, settings.formats)
-            names = {r.id: r.name for r in store.resources(result.scan_id)}
-            verdicts = {
-                (f.rule_id, names.get(f.resource_id) or f.resource_id): f.status.value
-                for f in store.findings(result.scan_id)
-            }
-    finally:
-        root.removeHandler(handler)
-        root.level = level
-        for logger, saved_level in zip(quiet, saved, strict=True):
-            logger.setLevel(saved_level)
-    return Scanned(result, verdicts, state, handler.texts)
+    with (
+        every_log_line() as logs,
+        outscale_environment(),
+        Store.open(settings.store_path) as store,
+    ):
+        policy = load_policy(settings, NOW.date())
+        result = run_scan(settings, build_providers(settings), store, policy, NOW)
+        write_scan_outputs(store, result, settings.out, settings.formats)
+        return Scanned(result, verdicts(store, result.scan_id), state, logs)
 
 
 def test_the_us_region_fails_eu_residency_and_jurisdiction(scanned: Scanned) -> None:

@@ -8,67 +8,26 @@ The fake and its estate are built once per session; a test that arms faults uses
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from cloudcensus.providers.scaleway import ScalewayProvider
 from cloudcensus.providers.scaleway.fake import FakeScaleway, ScalewayFakeServer
 from cloudcensus.providers.scaleway.settings import ScalewaySettings
 from cloudcensus.providers.scaleway.spec import ScalewayCollector
-from cloudcensus.scanner.collect import UnitKey, collect
-from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
-from cloudcensus.scanner.inventory import Resource
 from tests.scaleway.estate import ACCESS_KEY, ORG, SECRET_KEY, build_estate
+from tests.support.collecting import Collected, collect_into
+from tests.support.faults import faults_restored
+from tests.support.moto import moto_endpoint as moto_endpoint
 
 REGIONS = ["fr-par", "nl-ams", "pl-waw"]
 ZONES = ["fr-par-1", "fr-par-2", "pl-waw-1"]
 
-
-@dataclass
-class Collected:
-    """What one collection read: resources and coverage, with lookups for assertions."""
-
-    resources: list[Resource] = field(default_factory=list)
-    coverage: list[CoverageEntry] = field(default_factory=list)
-
-    def add(self, key: UnitKey, resources: Sequence[Resource]) -> None:
-        self.resources.extend(resources)
-
-    def add_coverage(self, entries: Sequence[CoverageEntry]) -> None:
-        self.coverage.extend(entries)
-
-    def named(self, type_: str, name: str) -> Resource:
-        found = [r for r in self.resources if r.type == type_ and r.name == name]
-        assert len(found) == 1, f"{type_} {name}: {[r.id for r in found]}"
-        return found[0]
-
-    def of_type(self, type_: str, account: str | None = None) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_ and account in (None, r.account)]
-
-    @property
-    def gaps(self) -> list[CoverageEntry]:
-        return [e for e in self.coverage if e.status is not CoverageStatus.COMPLETE]
-
-
 Scan = Callable[..., Collected]
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """An S3-compatible peer for Object Storage: moto in this process, on loopback."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -82,12 +41,8 @@ def fake(moto_endpoint: str) -> Iterator[ScalewayFakeServer]:
 @pytest.fixture
 def armed(fake: ScalewayFakeServer) -> Iterator[FakeScaleway]:
     """The fake's state for a test that arms faults; the estate's faults come back after."""
-    state = fake.state
-    saved = list(state.faults)
-    state.requests.clear()
-    yield state
-    with state.lock:
-        state.faults[:] = saved
+    with faults_restored(fake.state):
+        yield fake.state
 
 
 @contextmanager
@@ -135,12 +90,10 @@ def run_collection(
 ) -> Collected:
     """Collect with the real provider and engine (the SCW_* environment set already)."""
     provider = ScalewayProvider(settings(fake, **overrides), collectors=collectors)
-    sink = Collected()
     try:
-        collect([provider], sink, workers=6)
+        return collect_into([provider], workers=6)
     finally:
         provider.close()
-    return sink
 
 
 @pytest.fixture

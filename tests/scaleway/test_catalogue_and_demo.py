@@ -13,8 +13,7 @@ from cloudcensus.providers.catalogue import load_catalogue
 from cloudcensus.providers.scaleway import ScalewayProvider
 from cloudcensus.providers.scaleway.settings import ScalewaySettings
 from cloudcensus.providers.scaleway.spec import region_of_zone
-from cloudcensus.scanner.collect import collect
-from tests.scaleway.conftest import Collected
+from tests.support.collecting import Collected, collect_into
 
 
 def test_every_region_and_zone_of_the_sdk_has_a_country_in_the_eu() -> None:
@@ -30,10 +29,10 @@ def test_every_region_and_zone_of_the_sdk_has_a_country_in_the_eu() -> None:
 
 def _scan(cloud: ScalewayDemoCloud) -> Collected:
     provider = ScalewayProvider(ScalewaySettings.model_validate(cloud.provider_settings()))
-    sink = Collected()
-    collect([provider], sink, workers=4)
-    provider.close()
-    return sink
+    try:
+        return collect_into([provider])
+    finally:
+        provider.close()
 
 
 def test_the_demo_project_is_scanned_and_changes_between_scans(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from cloudcensus.providers.scaleway.collectors import ALL_COLLECTORS
 from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
-from tests.scaleway.conftest import Collected
 from tests.scaleway.estate import APPS, LOCKED, ORG, PAGED_SERVERS
+from tests.support.collecting import Collected
 
 
 def test_every_collector_finds_what_the_estate_holds(inventory: Collected) -> None:

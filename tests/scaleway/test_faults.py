@@ -12,8 +12,9 @@ import pytest
 from cloudcensus.providers.scaleway import block, instance
 from cloudcensus.providers.scaleway.fake import FakeScaleway, ScalewayFakeServer
 from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus, ErrorKind
-from tests.scaleway.conftest import Collected, Scan
+from tests.scaleway.conftest import Scan
 from tests.scaleway.estate import APPS, ORG, PAGED_SERVERS
+from tests.support.collecting import Collected
 
 SERVERS = [c for c in instance.COLLECTORS if c.name == "instance.servers"]
 PAR1_SERVERS = "/instance/v1/zones/fr-par-1/servers"

@@ -6,8 +6,6 @@ key's secret is nowhere: not in logs, coverage, findings, the store or the repor
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from cloudcensus.scanner.config import AgentSettings
 from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
 from cloudcensus.scanner.outputs import INVENTORY_FILE, write_scan_outputs
 from cloudcensus.scanner.pipeline import (
-    ScanResult,
     build_providers,
     load_policy,
     run_evaluate,
@@ -27,6 +24,7 @@ from cloudcensus.scanner.pipeline import (
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.scaleway.conftest import REGIONS, ZONES, scaleway_environment
 from tests.scaleway.estate import LOCKED, SECRET_KEY
+from tests.support.pipeline import Scanned, every_log_line, verdicts
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 LEAKED_SECRET = "b5e0c3a1-0000-4000-8000-00000000dead"  # sent by the fake in an API key item
@@ -48,61 +46,22 @@ def _settings(fake: ScalewayFakeServer, state: Path, profile: str | None) -> Age
     )
 
 
-@dataclass
-class Scanned:
-    """One scan's result, its verdicts by (rule, resource name), its files and logs."""
-
-    result: ScanResult
-    verdicts: dict[tuple[str, str], str]
-    state: Path
-    logs: list[str] = field(default_factory=list)
-
-
-def _verdicts(store: Store, scan_id: int) -> dict[tuple[str, str], str]:
-    names = {r.id: r.name for r in store.resources(scan_id)}
-    return {
-        (f.rule_id, names.get(f.resource_id) or f.resource_id): f.status.value
-        for f in store.findings(scan_id)
-    }
-
-
-class _Everything(logging.Handler):
-    """Keeps every log record's text, whatever its logger and level."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(self.format(record))
-
-
 @pytest.fixture(scope="module")
 def federal(fake: ScalewayFakeServer, tmp_path_factory: pytest.TempPathFactory) -> Scanned:
     """One be-federal scan with every logger at DEBUG, its reports written."""
     state = tmp_path_factory.mktemp("scw-pipeline")
     settings = _settings(fake, state, "be-federal")
-    handler, root = _Everything(), logging.getLogger()
-    level, root.level = root.level, logging.DEBUG
-    root.addHandler(handler)
     # botocore's own DEBUG trace (its event hooks, a few MB per scan) is left out: it is
     # given the key explicitly and its request dumps carry the access key, not the secret.
-    quiet = [logging.getLogger(n) for n in ("botocore", "boto3", "s3transfer")]
-    saved = [q.level for q in quiet]
-    for logger in quiet:
-        logger.setLevel(logging.INFO)
-    try:
-        with scaleway_environment(fake, state), Store.open(settings.store_path) as store:
-            policy = load_policy(settings, NOW.date())
-            result = run_scan(settings, build_providers(settings), store, policy, NOW)
-            write_scan_outputs(store, result, settings.out, settings.formats)
-            verdicts = _verdicts(store, result.scan_id)
-    finally:
-        root.removeHandler(handler)
-        root.level = level
-        for logger, saved_level in zip(quiet, saved, strict=True):
-            logger.setLevel(saved_level)
-    return Scanned(result, verdicts, state, handler.texts)
+    with (
+        every_log_line(("botocore", "boto3", "s3transfer")) as logs,
+        scaleway_environment(fake, state),
+        Store.open(settings.store_path) as store,
+    ):
+        policy = load_policy(settings, NOW.date())
+        result = run_scan(settings, build_providers(settings), store, policy, NOW)
+        write_scan_outputs(store, result, settings.out, settings.formats)
+        return Scanned(result, verdicts(store, result.scan_id), state, logs)
 
 
 def test_exposure_encryption_backup_and_key_age_verdicts(federal: Scanned) -> None:
@@ -158,7 +117,7 @@ def test_a_secnumcloud_profile_fails_restricted_data_on_scaleway(
         policy = load_policy(settings, NOW.date())
         inventory = federal.state / "out" / INVENTORY_FILE
         result = run_evaluate(inventory, store, policy, NOW)
-        verdict = _verdicts(store, result.scan_id)
+        verdict = verdicts(store, result.scan_id)
     assert verdict["SOV-CRT-01", "db-1"] == "fail"  # restricted, not SecNumCloud
     assert verdict["SOV-CRT-01", "orders"] == "fail"  # sensitive
     assert ("SOV-CRT-01", "web-1") not in verdict  # internal: not concerned

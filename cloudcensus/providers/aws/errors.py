@@ -24,6 +24,7 @@ from botocore.exceptions import (
 from pydantic import ValidationError
 
 from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
 __all__ = ["classify_error", "error_code", "is_access_denied", "redact"]
@@ -73,9 +74,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9/+=]{40,}")
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove anything credential-shaped, and the given secret values, from `text`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    text = redact_values(text, secrets)
     text = _KEY_ID.sub("[redacted]", text)
     return _TOKEN.sub("[redacted]", text)
 

@@ -37,8 +37,9 @@ from cloudcensus.providers.aws.settings import AwsSettings
 from cloudcensus.providers.aws.spec import AwsCollector, AwsContext
 from cloudcensus.providers.base import CollectionTask, ProviderError, Scope
 from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.providers.tasks import bind_task
 from cloudcensus.scanner.coverage import ErrorKind
-from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+from cloudcensus.scanner.inventory import GLOBAL_REGION
 
 __all__ = ["AwsProvider", "CallerIdentity"]
 
@@ -245,18 +246,6 @@ class AwsProvider:
 
 def _task(collector: AwsCollector, clients: AccountClients, ctx: AwsContext) -> CollectionTask:
     """Bind one collector to one account's clients and one region's context."""
-
-    def fetch() -> Any:
-        return collector.fetch(clients, ctx)
-
-    def normalise(raw: Any) -> Resource | None:
-        return collector.normalise(raw, ctx)
-
-    return CollectionTask(
-        provider=_NAME,
-        account=ctx.account,
-        region=ctx.region,
-        collector=collector.name,
-        fetch=fetch,
-        normalise=normalise,
+    return bind_task(
+        collector, clients, ctx, provider=_NAME, account=ctx.account, region=ctx.region
     )

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from botocore.exceptions import ClientError
 
 from cloudcensus.providers.aws.errors import error_code, is_access_denied
 from cloudcensus.providers.aws.spec import AwsContext
-from cloudcensus.scanner.inventory import Location, Resource
+from cloudcensus.providers.records import RecordFields, located_resource
+from cloudcensus.providers.records import key_value_tags as tag_dict
+from cloudcensus.providers.records import replica as located_replica
+from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["aws_resource", "encryption", "key_managers", "name_tag", "replica", "tag_dict"]
 
 _UNREADABLE_KEY = frozenset({"NotFoundException", "KMSInvalidStateException"})
-
-
-def tag_dict(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
-    """`[{"Key": k, "Value": v}]` -> `{k: v}` (an empty value stays an empty string)."""
-    return {str(t["Key"]): str(t.get("Value") or "") for t in tags or () if "Key" in t}
 
 
 def name_tag(tags: Mapping[str, str]) -> str | None:
@@ -78,43 +76,26 @@ def encryption(
 
 def replica(ctx: AwsContext, replica_id: str, region: str | None) -> dict[str, Any]:
     """A copy of the resource's data elsewhere, located through the region catalogue."""
-    location = ctx.location(region) if region else Location()
-    return {
-        "id": replica_id,
-        "region": region,
-        "country": location.country,
-        "eu": location.eu,
-        "eea": location.eea,
-    }
+    return located_replica(replica_id, region, ctx.location)
 
 
 def aws_resource(
     ctx: AwsContext,
     *,
-    type_: str,
-    native_type: str,
     id_: str,
-    raw: dict[str, Any],
-    properties: dict[str, Any],
-    tags: dict[str, str] | None = None,
-    name: str | None = None,
     created: datetime | None = None,
     region: str | None = None,
+    **fields: Unpack[RecordFields],
 ) -> Resource:
     """A `Resource` of this account; `region` overrides the context's (S3 buckets)."""
     where = region or ctx.region
-    return Resource(
-        provider="aws",
-        account=ctx.account,
-        region=where,
-        type=type_,
-        native_type=native_type,
-        id=id_,
-        name=name,
-        tags=tags or {},
-        created=created,
+    return located_resource(
+        "aws",
+        ctx.account,
+        where,
+        id_,
         location=ctx.location(where),
         jurisdiction=ctx.jurisdiction,
-        properties=properties,
-        raw=raw,
+        created=created,
+        **fields,
     )

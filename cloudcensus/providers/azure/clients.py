@@ -27,7 +27,7 @@ from azure.identity import DefaultAzureCredential
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
-from cloudcensus.providers.azure.errors import ArmError
+from cloudcensus.providers.azure.errors import ArmError, raise_for_arm_error
 from cloudcensus.providers.azure.settings import AzureSettings
 
 __all__ = ["ArmReader", "AzureClients", "QuotaGate", "parse_resets_after"]
@@ -88,13 +88,7 @@ class ArmReader:
         params = {"api-version": api_version} if api_version else None
         response = self._client.send_request(HttpRequest("GET", path, params=params))
         operation = path.split("?")[0].rsplit("/providers/", 1)[-1]
-        if response.status_code >= 400:
-            try:
-                error = response.json().get("error") or {}
-            except ValueError:
-                error = {}
-            message = str(error.get("message") or response.text()[:500])
-            raise ArmError(response.status_code, error.get("code"), message, operation)
+        raise_for_arm_error(response, operation)
         body = response.json()
         if not isinstance(body, dict):
             raise ArmError(response.status_code, "InvalidResponse", "not a JSON object", operation)

@@ -24,12 +24,14 @@ from azure.core.exceptions import (
     ServiceResponseError,
     ServiceResponseTimeoutError,
 )
+from azure.core.rest import HttpResponse
 from pydantic import ValidationError
 
 from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
-__all__ = ["ArmError", "classify_error", "environment_secrets", "redact"]
+__all__ = ["ArmError", "classify_error", "environment_secrets", "raise_for_arm_error", "redact"]
 
 _DENIED = frozenset(
     {
@@ -65,6 +67,19 @@ class ArmError(Exception):
         self.operation = operation
 
 
+def raise_for_arm_error(response: HttpResponse, operation: str) -> None:
+    """Raise the `ArmError` of an error answer (status 400 or more), with the code and
+    message of its `{"error": ...}` body (else the start of the body); else nothing."""
+    if response.status_code < 400:
+        return
+    try:
+        error = response.json().get("error") or {}
+    except ValueError:
+        error = {}
+    message = str(error.get("message") or response.text()[:500])
+    raise ArmError(response.status_code, error.get("code"), message, operation)
+
+
 def environment_secrets() -> list[str]:
     """Secret values the Azure credential chain may read from the environment."""
     return [value for name in _SECRET_ENV if (value := os.environ.get(name))]
@@ -72,9 +87,7 @@ def environment_secrets() -> list[str]:
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove the given secret values and anything token-shaped from `text`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    text = redact_values(text, secrets)
     text = _JWT.sub("[redacted]", text)
     text = _BEARER.sub("Bearer [redacted]", text)
     return _TOKEN.sub("[redacted]", text)

@@ -25,7 +25,7 @@ from typing import Any
 from azure.core.rest import HttpRequest
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
-from cloudcensus.providers.azure.errors import ArmError
+from cloudcensus.providers.azure.errors import raise_for_arm_error
 from cloudcensus.providers.azure.resource import Raw
 
 __all__ = ["COUNT_QUERY", "GraphBatches", "query_rows", "type_query"]
@@ -65,13 +65,7 @@ def _page(client: ResourceGraphClient, body: dict[str, Any]) -> dict[str, Any]:
     # The generated client names its raw-request method `_send_request` (its docstring
     # documents it as the way to run a request through the client's policies).
     response = client._send_request(request)
-    if response.status_code >= 400:
-        try:
-            error = response.json().get("error") or {}
-        except ValueError:
-            error = {}
-        message = str(error.get("message") or response.text()[:500])
-        raise ArmError(response.status_code, error.get("code"), message, "Resource Graph query")
+    raise_for_arm_error(response, "Resource Graph query")
     answer = response.json()
     if not isinstance(answer, dict):
         raise ValueError("Resource Graph answer is not a JSON object")

@@ -33,8 +33,9 @@ from cloudcensus.providers.azure.settings import AzureSettings
 from cloudcensus.providers.azure.spec import AzureCollector
 from cloudcensus.providers.base import CollectionTask, ProviderError, Scope
 from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.providers.tasks import bind_task
 from cloudcensus.scanner.coverage import ErrorKind
-from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+from cloudcensus.scanner.inventory import GLOBAL_REGION
 
 __all__ = ["AzureProvider"]
 
@@ -216,18 +217,6 @@ class AzureProvider:
 
 def _task(collector: AzureCollector, sources: _Sources, ctx: AzureContext) -> CollectionTask:
     """Bind one collector to one subscription's sources and context."""
-
-    def fetch() -> Iterable[Raw]:
-        return collector.fetch(sources, ctx)
-
-    def normalise(raw: Any) -> Resource | None:
-        return collector.normalise(raw, ctx)
-
-    return CollectionTask(
-        provider=_NAME,
-        account=ctx.subscription,
-        region=GLOBAL_REGION,
-        collector=collector.name,
-        fetch=fetch,
-        normalise=normalise,
+    return bind_task(
+        collector, sources, ctx, provider=_NAME, account=ctx.subscription, region=GLOBAL_REGION
     )

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from cloudcensus.providers.catalogue import Catalogue
+from cloudcensus.providers.records import located_resource, replica
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Jurisdiction, Location, Resource
 
 __all__ = [
@@ -69,14 +70,7 @@ class AzureContext:
 
     def replica(self, replica_id: str, region: str | None) -> dict[str, Any]:
         """A copy of the data elsewhere, located through the region catalogue."""
-        location = self.location(region) if region else Location()
-        return {
-            "id": replica_id,
-            "region": region,
-            "country": location.country,
-            "eu": location.eu,
-            "eea": location.eea,
-        }
+        return replica(replica_id, region, self.location)
 
 
 def enrichment(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,18 +132,18 @@ def azure_resource(
     """A `Resource` of this subscription from an ARM row (`id`, `name`, `location`, ...)."""
     where = region or ctx.region(raw.get("location"))
     props = raw.get("properties")
-    return Resource(
-        provider="azure",
-        account=ctx.subscription,
-        region=where,
-        type=type_,
-        native_type=native_type,
-        id=id_ or str(raw["id"]),
-        name=raw.get("name"),
-        tags=tags_of(raw),
-        created=created or _created(raw, props if isinstance(props, Mapping) else {}),
+    return located_resource(
+        "azure",
+        ctx.subscription,
+        where,
+        id_ or str(raw["id"]),
         location=ctx.location(where),
         jurisdiction=ctx.jurisdiction,
-        properties=properties,
+        created=created or _created(raw, props if isinstance(props, Mapping) else {}),
+        type_=type_,
+        native_type=native_type,
         raw=raw,
+        properties=properties,
+        tags=tags_of(raw),
+        name=raw.get("name"),
     )

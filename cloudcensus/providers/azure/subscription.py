@@ -22,6 +22,7 @@ from typing import Any
 
 from cloudcensus.providers.azure.resource import AzureContext, Raw, azure_resource, enrichment
 from cloudcensus.providers.azure.spec import AzureCollector, Sources, read_list
+from cloudcensus.providers.records import account_properties
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
 
 __all__ = ["COLLECTORS", "region_guardrail"]
@@ -99,15 +100,13 @@ def normalise_subscription(raw: Raw, ctx: AzureContext) -> Resource:
         native_type=SUBSCRIPTION,
         id_=f"/subscriptions/{ctx.subscription}",
         region=GLOBAL_REGION,
-        properties={
-            "password_policy": None,  # Entra ID, not the subscription, holds sign-in policy
-            "root_mfa": None,
-            "public_access_block": None,
-            "region_guardrail": guardrail,
-            "region_guardrail_readable": assignments is not None,
-            "regions": list(ctx.regions),
-            "organization_id": raw.get("tenantId") or ctx.tenant,
-        },
+        # Entra ID, not the subscription, holds the sign-in policy.
+        properties=account_properties(
+            regions=list(ctx.regions),
+            organization_id=raw.get("tenantId") or ctx.tenant,
+            region_guardrail=guardrail,
+            region_guardrail_readable=assignments is not None,
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from cloudcensus.providers.base import ProviderError
 from cloudcensus.providers.catalogue import CatalogueError
 from cloudcensus.providers.gcp.client import MalformedResponse
 from cloudcensus.providers.gcp.fields import PayloadError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
 __all__ = ["classify_error", "redact"]
@@ -46,9 +47,7 @@ ADC_HELP = (
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove anything credential-shaped, and the given secret values, from `text`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    text = redact_values(text, secrets)
     text = _PRIVATE_KEY.sub("[redacted private key]", text)
     text = _OAUTH_TOKEN.sub("[redacted]", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} [redacted]", text)

@@ -11,12 +11,11 @@ listing is complete, when its ancestors' policies have been read (`deferred`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from cloudcensus.providers.gcp.fields import PayloadError, opt_str
 from cloudcensus.providers.gcp.orgpolicy import region_guardrail
 from cloudcensus.providers.gcp.resource import asset_data, gcp_resource, labels, strings
 from cloudcensus.providers.gcp.spec import AssetModel, GcpContext, Payload
+from cloudcensus.providers.records import account_properties
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
 
 __all__ = ["MODELS"]
@@ -36,15 +35,12 @@ def normalise_project(payload: Payload, ctx: GcpContext) -> Resource:
     if chain is None:
         raise PayloadError("the project's organisation policies were not read")
     guardrail, readable = region_guardrail(chain, ctx.locator)
-    properties: dict[str, Any] = {
-        "password_policy": None,
-        "root_mfa": None,
-        "public_access_block": None,
-        "region_guardrail": guardrail,
-        "region_guardrail_readable": readable,
-        "regions": [],
-        "organization_id": _organization(ancestors),
-    }
+    properties = account_properties(
+        regions=[],
+        organization_id=_organization(ancestors),
+        region_guardrail=guardrail,
+        region_guardrail_readable=readable,
+    )
     name = (
         opt_str(data, "displayName", _WHERE)
         or opt_str(data, "name", _WHERE)

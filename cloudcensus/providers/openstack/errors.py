@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from cloudcensus.providers.base import ProviderError
 from cloudcensus.providers.openstack.connect import CloudConfigError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
 __all__ = ["classify_error", "redact"]
@@ -35,9 +36,7 @@ _SECRET_FIELDS = re.compile(
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove the given secret values and anything credential-shaped from `text`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    text = redact_values(text, secrets)
     text = _SECRET_FIELDS.sub(r"\1[redacted]", text)
     return _TOKENISH.sub("[redacted]", text)
 

@@ -17,6 +17,7 @@ from openstack.exceptions import EndpointNotFound, ForbiddenException
 
 from cloudcensus.providers.openstack.resource import openstack_resource, tag_dict
 from cloudcensus.providers.openstack.spec import Apis, OpenStackCollector, OpenStackContext
+from cloudcensus.providers.records import account_properties
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
 
 __all__ = ["COLLECTORS", "fetch_project", "normalise_project"]
@@ -42,15 +43,9 @@ def normalise_project(raw: Raw, ctx: OpenStackContext) -> Resource:
         tags=tag_dict(None, raw.get("tags")),
         name=raw.get("name"),
         region=GLOBAL_REGION,
-        properties={
-            "password_policy": None,
-            "root_mfa": None,
-            "public_access_block": None,
-            "region_guardrail": None,
-            "region_guardrail_readable": True,
-            "regions": sorted(ctx.regions),
-            "organization_id": raw.get("domain_id"),
-        },
+        properties=account_properties(
+            regions=sorted(ctx.regions), organization_id=raw.get("domain_id")
+        ),
     )
 
 

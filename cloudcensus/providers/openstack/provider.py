@@ -56,8 +56,9 @@ from cloudcensus.providers.openstack.spec import (
     OpenStackContext,
     S3Endpoint,
 )
+from cloudcensus.providers.tasks import bind_task
 from cloudcensus.scanner.coverage import ErrorKind
-from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+from cloudcensus.scanner.inventory import GLOBAL_REGION
 
 __all__ = ["OpenStackProvider"]
 
@@ -327,14 +328,7 @@ def _s3_regions(
 
 def _task(collector: OpenStackCollector, apis: _Apis, ctx: OpenStackContext) -> CollectionTask:
     """Bind one collector to one project's region APIs and context."""
-
-    def fetch() -> Any:
-        return collector.fetch(apis, ctx)
-
-    def normalise(raw: Any) -> Resource | None:
-        return collector.normalise(raw, ctx)
-
-    return CollectionTask(_NAME, ctx.project, ctx.region, collector.name, fetch, normalise)
+    return bind_task(collector, apis, ctx, provider=_NAME, account=ctx.project, region=ctx.region)
 
 
 def _missing_region(ctx: OpenStackContext, region: str) -> CollectionTask:

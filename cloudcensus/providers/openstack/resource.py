@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Unpack
 
 from cloudcensus.providers.openstack.spec import OpenStackContext
+from cloudcensus.providers.records import RecordFields, located_resource
 from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["ENRICHED", "created_at", "enriched", "openstack_resource", "owned", "tag_dict"]
@@ -65,33 +66,23 @@ def enriched(raw: Mapping[str, Any]) -> dict[str, Any]:
 def openstack_resource(
     ctx: OpenStackContext,
     *,
-    type_: str,
-    native_type: str,
     kind: str,
     native_id: str,
-    raw: dict[str, Any],
-    properties: dict[str, Any],
-    tags: dict[str, str] | None = None,
-    name: str | None = None,
     created: datetime | None = None,
     region: str | None = None,
+    **fields: Unpack[RecordFields],
 ) -> Resource:
     """A `Resource` of this project, located by the cloud's profile."""
     where = region or ctx.region
     if not native_id:
-        raise ValueError(f"{native_type} payload without an id")
-    return Resource(
-        provider="openstack",
-        account=ctx.project,
-        region=where,
-        type=type_,
-        native_type=native_type,
-        id=ctx.resource_id(kind, native_id, where),
-        name=name,
-        tags=tags or {},
-        created=created,
+        raise ValueError(f"{fields['native_type']} payload without an id")
+    return located_resource(
+        "openstack",
+        ctx.project,
+        where,
+        ctx.resource_id(kind, native_id, where),
         location=ctx.location(where),
         jurisdiction=ctx.jurisdiction(where),
-        properties=properties,
-        raw=raw,
+        created=created,
+        **fields,
     )

@@ -19,6 +19,7 @@ import requests
 from cloudcensus.providers.outscale.errors import osc_error
 from cloudcensus.providers.outscale.resource import osc_resource
 from cloudcensus.providers.outscale.spec import OutscaleClients, OutscaleCollector, OutscaleContext
+from cloudcensus.providers.records import account_properties
 from cloudcensus.scanner.inventory import Resource
 
 __all__ = ["COLLECTORS", "KEPT_FIELDS", "fetch_account", "normalise_account"]
@@ -51,15 +52,11 @@ def normalise_account(raw: Raw, ctx: OutscaleContext) -> Resource:
         raw=raw,
         name=raw.get("CompanyName") or raw["AccountId"],
         account_level=True,
-        properties={
-            "password_policy": None,
-            "root_mfa": None,
-            "public_access_block": None,
-            "region_guardrail": {"allowed_regions": [ctx.region], "policy_ids": []},
-            "region_guardrail_readable": True,
-            "regions": [ctx.region],
-            "organization_id": None,
-        },
+        properties=account_properties(
+            regions=[ctx.region],
+            organization_id=None,
+            region_guardrail={"allowed_regions": [ctx.region], "policy_ids": []},
+        ),
     )
 
 

@@ -17,21 +17,14 @@ import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
-__all__ = ["classify_error", "osc_error", "redact"]
+__all__ = ["classify_error", "osc_error"]
 
 _THROTTLE_CODES = frozenset({"6", "24", "25"})
 _DENIED_TYPES = frozenset({"AccessDenied", "AuthFailure", "WrongAuthenticationMethod"})
 _DENIED_S3 = frozenset({"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` without any of the given secret values."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
 
 
 def osc_error(error: requests.HTTPError) -> tuple[int | None, str | None, str | None, str]:
@@ -97,4 +90,4 @@ def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[E
         kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
     else:
         kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
-    return kind, shorten_message(redact(message, secrets))
+    return kind, shorten_message(redact_values(message, secrets))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import boto3
 import requests
@@ -29,8 +29,9 @@ from cloudcensus.providers.outscale.gateway import OscGateway
 from cloudcensus.providers.outscale.oos import OosClient
 from cloudcensus.providers.outscale.settings import OutscaleSettings
 from cloudcensus.providers.outscale.spec import OutscaleClients, OutscaleCollector, OutscaleContext
+from cloudcensus.providers.tasks import bind_task
 from cloudcensus.scanner.coverage import ErrorKind
-from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+from cloudcensus.scanner.inventory import GLOBAL_REGION
 
 __all__ = ["OutscaleProvider", "offering_of"]
 
@@ -171,18 +172,5 @@ def _task(
     collector: OutscaleCollector, clients: OutscaleClients, ctx: OutscaleContext
 ) -> CollectionTask:
     """Bind one collector to one account's clients and context."""
-
-    def fetch() -> Any:
-        return collector.fetch(clients, ctx)
-
-    def normalise(raw: Any) -> Resource | None:
-        return collector.normalise(raw, ctx)
-
-    return CollectionTask(
-        provider=_NAME,
-        account=ctx.account,
-        region=GLOBAL_REGION if collector.global_ else ctx.region,
-        collector=collector.name,
-        fetch=fetch,
-        normalise=normalise,
-    )
+    region = GLOBAL_REGION if collector.global_ else ctx.region
+    return bind_task(collector, clients, ctx, provider=_NAME, account=ctx.account, region=region)

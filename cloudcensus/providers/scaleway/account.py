@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cloudcensus.providers.records import account_properties
 from cloudcensus.providers.scaleway.resource import scw_resource
 from cloudcensus.providers.scaleway.spec import ScalewayClients, ScalewayCollector, ScalewayContext
 from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
@@ -34,15 +35,10 @@ def normalise_project(raw: Raw, ctx: ScalewayContext) -> Resource:
         name=raw.get("name"),
         created=raw.get("created_at"),
         region=GLOBAL_REGION,
-        properties={
-            "password_policy": None,
-            "root_mfa": None,
-            "public_access_block": None,
-            "region_guardrail": None,
-            "region_guardrail_readable": True,
-            "regions": list(ctx.regions),
-            "organization_id": raw.get("organization_id") or ctx.organization,
-        },
+        properties=account_properties(
+            regions=list(ctx.regions),
+            organization_id=raw.get("organization_id") or ctx.organization,
+        ),
     )
 
 

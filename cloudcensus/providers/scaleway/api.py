@@ -31,6 +31,7 @@ import httpx
 from scaleway_core.client import Client
 
 from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.providers.scaleway.settings import ScalewaySettings
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
@@ -107,9 +108,7 @@ def _validate(client: Client) -> None:
 
 
 def _redacted(text: str, client: Client) -> str:
-    for secret in (client.secret_key, client.access_key):
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    text = redact_values(text, (client.secret_key or "", client.access_key or ""))
     return text.splitlines()[0][:200] if text else "invalid value"
 
 

@@ -14,24 +14,17 @@ import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudcensus.providers.base import ProviderError
+from cloudcensus.providers.redaction import redact_values
 from cloudcensus.providers.scaleway.api import ScalewayApiError
 from cloudcensus.scanner.coverage import ErrorKind, shorten_message
 
-__all__ = ["classify_error", "redact"]
+__all__ = ["classify_error"]
 
 _DENIED_TYPES = frozenset({"permissions_denied", "denied_authentication", "authorization_required"})
 _DENIED_S3 = frozenset(
     {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
 )
 _THROTTLED_S3 = frozenset({"SlowDown", "TooManyRequests", "RequestLimitExceeded"})
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` without any of the given secret values."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
 
 
 def _api_kind(error: ScalewayApiError) -> ErrorKind:
@@ -81,4 +74,4 @@ def classify_error(error: BaseException, secrets: Iterable[str] = ()) -> tuple[E
         kind, message = ErrorKind.MALFORMED, f"unreadable answer: {type(error).__name__}"
     else:
         kind, message = ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}"
-    return kind, shorten_message(redact(message, secrets))
+    return kind, shorten_message(redact_values(message, secrets))

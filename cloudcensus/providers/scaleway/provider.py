@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel
 from scaleway_core.bridge.region import ALL_REGIONS
@@ -34,8 +34,9 @@ from cloudcensus.providers.scaleway.spec import (
     ScalewayContext,
     region_of_zone,
 )
+from cloudcensus.providers.tasks import bind_task
 from cloudcensus.scanner.coverage import ErrorKind
-from cloudcensus.scanner.inventory import GLOBAL_REGION, Resource
+from cloudcensus.scanner.inventory import GLOBAL_REGION
 
 __all__ = ["ScalewayProvider"]
 
@@ -181,18 +182,6 @@ def _task(
     collector: ScalewayCollector, clients: ScalewayClients, ctx: ScalewayContext
 ) -> CollectionTask:
     """Bind one collector to the clients and one zone's or region's context."""
-
-    def fetch() -> Any:
-        return collector.fetch(clients, ctx)
-
-    def normalise(raw: Any) -> Resource | None:
-        return collector.normalise(raw, ctx)
-
-    return CollectionTask(
-        provider=_NAME,
-        account=ctx.project,
-        region=ctx.location,
-        collector=collector.name,
-        fetch=fetch,
-        normalise=normalise,
+    return bind_task(
+        collector, clients, ctx, provider=_NAME, account=ctx.project, region=ctx.location
     )

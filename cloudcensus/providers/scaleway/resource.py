@@ -10,9 +10,9 @@ tag `key: value`, and a bare string `label` becomes `label: ""`, so rules can as
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
+from cloudcensus.providers.records import RecordFields, located_resource, parse_time
 from cloudcensus.providers.scaleway.spec import ScalewayContext
 from cloudcensus.scanner.inventory import Resource
 
@@ -36,15 +36,6 @@ def tag_dict(tags: Iterable[Any] | Mapping[str, Any] | None) -> dict[str, str]:
     return result
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An ISO-8601 timestamp from the API (`...Z` or with an offset); None when absent."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def encryption(encrypted: bool | None, key_id: str | None = None) -> dict[str, Any]:
     """The normalised encryption triple. Scaleway encrypts with its own keys unless the
     product says a customer key (Key Manager) is used: `key_id` set means customer."""
@@ -61,30 +52,21 @@ def encryption(encrypted: bool | None, key_id: str | None = None) -> dict[str, A
 def scw_resource(
     ctx: ScalewayContext,
     *,
-    type_: str,
-    native_type: str,
     id_: str,
-    raw: dict[str, Any],
-    properties: dict[str, Any],
-    tags: dict[str, str] | None = None,
-    name: str | None = None,
     created: Any = None,
     region: str | None = None,
+    **fields: Unpack[RecordFields],
 ) -> Resource:
-    """A `Resource` of this project; `region` overrides the unit's (buckets)."""
+    """A `Resource` of this project; `region` overrides the unit's (buckets); `created`
+    as the API writes it."""
     where = region or ctx.region
-    return Resource(
-        provider="scaleway",
-        account=ctx.project,
-        region=where,
-        type=type_,
-        native_type=native_type,
-        id=id_,
-        name=name,
-        tags=tags or {},
-        created=parse_time(created),
+    return located_resource(
+        "scaleway",
+        ctx.project,
+        where,
+        id_,
         location=ctx.located(where),
         jurisdiction=ctx.jurisdiction(where),
-        properties=properties,
-        raw=raw,
+        created=parse_time(created),
+        **fields,
     )

@@ -23,14 +23,13 @@ import secrets
 import ssl
 import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
+from cloudcensus.fakes import FakeHandler, LoopbackHTTPServer, Service
 from cloudcensus.providers.azure.fake.kql import KqlError, parse
 from cloudcensus.providers.azure.fake.tenant import FakeTenant, Row
 
@@ -49,32 +48,18 @@ def _resets(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: without this, Nagle's algorithm and the
-    # client's delayed ACK stall every answer by ~40 ms.
-    disable_nagle_algorithm = True
+class _Handler(FakeHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
 
     # -- plumbing -----------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-ms-request-id", secrets.token_hex(8))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        common = {
+            "Content-Type": "application/json; charset=utf-8",
+            "x-ms-request-id": secrets.token_hex(8),
+        }
+        self.send_answer(status, data, {**common, **(headers or {})})
 
     def _authorised(self) -> bool:
         header = self.headers.get("Authorization") or ""
@@ -106,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
-        body = self._body()
+        body = self.request_body()
         if path.endswith("/oauth2/v2.0/token"):
             self._token(body)
         elif self._fault("POST", self.path) or not self._authorised():
@@ -119,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- Entra ID -------------------------------------------------------------------------
 
     def _openid(self, tenant: str) -> None:
-        base = f"{self.server.base_url}/{tenant}"
+        base = f"{self.server.url}/{tenant}"
         self._send(
             200,
             {
@@ -208,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         if start + size < len(items):
             version = (query.get("api-version") or [""])[0]
             page["nextLink"] = (
-                f"{self.server.base_url}{path}?api-version={version}&$skiptoken={start + size}"
+                f"{self.server.url}{path}?api-version={version}&$skiptoken={start + size}"
             )
         self._send(200, page)
 
@@ -254,14 +239,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, answer, quota)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, tenant: FakeTenant) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+class _Server(LoopbackHTTPServer):
+    def __init__(self, tenant: FakeTenant, tls: ssl.SSLContext) -> None:
+        super().__init__(_Handler, tls=tls)
         self.tenant = tenant
         self.tokens: set[str] = set()
-        self.base_url = f"https://127.0.0.1:{self.server_address[1]}"
         self._results: dict[str, list[Row]] = {}
         self._lock = threading.Lock()
 
@@ -312,7 +294,7 @@ class _Server(ThreadingHTTPServer):
         return base64.urlsafe_b64encode(f"{key}:{start}".encode()).decode()
 
 
-class FakeAzure:
+class FakeAzure(Service):
     """The fake on a free loopback port, in a thread, while entered."""
 
     def __init__(self, tenant: FakeTenant) -> None:
@@ -324,39 +306,23 @@ class FakeAzure:
         self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(self._context)
         self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the fake is not running")
-        return self._server.base_url
+        return self._server.url
 
     def start(self) -> Self:
-        server = _Server(self.tenant)
-        server.socket = self._context.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-azure", daemon=True)
-        self._thread.start()
+        self._server = _Server(self.tenant, self._context)
+        self._server.serve_in_thread("fake-azure")
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
         self._dir.cleanup()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def issued_tokens(self) -> frozenset[str]:

@@ -20,6 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudcensus.fakes import take_fault
+
 __all__ = ["FakeSubscription", "FakeTenant", "Fault", "Faults", "GraphQuota"]
 
 Row = dict[str, Any]
@@ -106,15 +108,12 @@ class Faults:
     def take(self, method: str, path: str) -> Fault | None:
         lowered = path.lower()
         with self._lock:
-            for fault in self._faults:
-                if fault.match.lower() in lowered and fault.method in (None, method):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    self.served.append(path)
-                    return fault
-        return None
+            fault = take_fault(
+                self._faults, lambda f: f.match.lower() in lowered and f.method in (None, method)
+            )
+            if fault is not None:
+                self.served.append(path)
+            return fault
 
 
 class GraphQuota:

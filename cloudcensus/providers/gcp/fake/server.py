@@ -22,11 +22,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cloudcensus.fakes import FakeHandler, LoopbackHTTPServer, Service
 from cloudcensus.providers.gcp.fake.estate import READ_TIME, FakeOrganization, UnknownScope
 
 __all__ = ["FakeAssetServer", "Faults", "Request"]
@@ -73,12 +72,8 @@ class Request:
     status: int
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(FakeHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -105,13 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         content_type: str = "application/json; charset=UTF-8",
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_answer(status, body, {"Content-Type": content_type, **(headers or {})})
 
     def error(
         self,
@@ -129,8 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         return code
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LoopbackHTTPServer):
     fake: FakeAssetServer
 
 
@@ -142,7 +130,7 @@ def _page(params: dict[str, list[str]], default: int, maximum: int, clamp: bool)
     return min(size or default, maximum)
 
 
-class FakeAssetServer:
+class FakeAssetServer(Service):
     """The fake API in a thread of this process, on a free loopback port."""
 
     def __init__(self, org: FakeOrganization, faults: Faults | None = None) -> None:
@@ -151,36 +139,22 @@ class FakeAssetServer:
         self.requests: list[Request] = []
         self._requests_lock = threading.Lock()
         self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
         self.endpoint = ""
 
     # -- lifecycle --------------------------------------------------------------------
 
     def start(self, port: int = 0) -> Self:
-        httpd = _Server(("127.0.0.1", port), _Handler)
+        httpd = _Server(_Handler, port)
         httpd.fake = self
         self._httpd = httpd
-        self.endpoint = f"http://127.0.0.1:{httpd.server_address[1]}"
-        self._thread = threading.Thread(target=httpd.serve_forever, name="fake-asset", daemon=True)
-        self._thread.start()
+        self.endpoint = httpd.url
+        httpd.serve_in_thread("fake-asset")
         return self
 
     def stop(self) -> None:
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+            httpd.stop()
 
     def record(self, request: Request) -> None:
         with self._requests_lock:

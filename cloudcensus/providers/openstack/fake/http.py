@@ -1,7 +1,7 @@
 """The HTTP side of the fake OpenStack: requests, replies, paging and the loopback server.
 
-`FakeOpenStack` runs a `ThreadingHTTPServer` on a free loopback port (HTTP/1.1,
-keep-alive) in a daemon thread and hands every request to `routes.route`. Paging follows
+`FakeOpenStack` runs the fakes' loopback server (`cloudcensus.fakes`: HTTP/1.1,
+keep-alive, a daemon thread) and hands every request to `routes.route`. Paging follows
 each API's documented style: `limit` + `marker` with a `*_links` "next" link when a page
 is full (Nova, Neutron, Cinder, Octavia; Glance's `next`), `limit` + `offset` with
 `next` (Barbican), `limit` + `marker` on names without links (Swift). Every service caps
@@ -11,14 +11,12 @@ is full (Nova, Neutron, Cinder, Octavia; Glance's `next`), `limit` + `offset` wi
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from cloudcensus.fakes import FakeHandler, LoopbackFake, LoopbackHTTPServer
 from cloudcensus.providers.openstack.fake.state import FakeCloud
 
 __all__ = ["FakeOpenStack", "Reply", "Request", "marker_page", "offset_page"]
@@ -115,15 +113,11 @@ def offset_page(request: Request, items: list[Payload], cap: int) -> Payload:
 Router = Callable[[FakeCloud, Request], Reply]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # or every small reply waits for a delayed ACK
-    wbufsize = -1  # headers and body leave in one write, flushed after each request
+class _Handler(FakeHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.request_body()
         parts = urlsplit(self.path)
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         request = Request(
@@ -141,33 +135,24 @@ class _Handler(BaseHTTPRequestHandler):
             reply = Reply(400, {"badRequest": {"code": 400, "message": str(error)}})
         except Exception as error:  # noqa: BLE001 - a fake's bug must show as a 500
             reply = Reply(500, {"error": {"code": 500, "message": repr(error)}})
-        data = reply.encoded()
-        self.send_response(reply.status)
         headers = {"Content-Type": "application/json", **reply.headers}
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self.send_answer(reply.status, reply.encoded(), headers)
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the fake answers thousands of requests per test run."""
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, cloud: FakeCloud, router: Router, port: int) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(_Handler, port)
         self.cloud = cloud
         self.router = router
 
 
-class FakeOpenStack:
+class FakeOpenStack(LoopbackFake):
     """The fake OpenStack on a loopback port, serving `cloud` while entered."""
+
+    thread_name = "fake-openstack"
+    poll_interval = 0.05  # how long `stop` waits for the loop to notice
 
     def __init__(self, cloud: FakeCloud, port: int = 0, *, s3_backend: str | None = None) -> None:
         """`s3_backend`: the moto server behind the S3 API (None: no S3)."""
@@ -177,38 +162,8 @@ class FakeOpenStack:
         if s3_backend is not None:
             cloud.s3_backend = s3_backend
         self._server = _Server(cloud, route, port)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # how long `stop` waits for the loop to notice
-            name="fake-openstack",
-            daemon=True,
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def auth_url(self) -> str:
         """Keystone v3, as `auth_url` in clouds.yaml or OS_AUTH_URL."""
         return f"{self.url}/identity/v3"
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

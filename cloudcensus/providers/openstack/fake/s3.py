@@ -12,24 +12,22 @@ region, the project and the path; a project in `FakeCloud.forbidden` gets
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Unpack
 
+from cloudcensus.fakes import (
+    BucketOptions,
+    create_bucket,
+    forward_to_moto,
+    moto_account,
+    s3_error,
+)
 from cloudcensus.providers.openstack.fake.http import Reply, Request
 from cloudcensus.providers.openstack.fake.state import Ec2Credential, FakeCloud
 
 __all__ = ["is_s3", "moto_account", "s3", "seed_bucket"]
 
-_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "host", "content-length"}
 _SCOPE = re.compile(r"Credential=(?P<access>[^/,\s]+)/\d{8}/(?P<region>[^/]+)/s3/")
-
-
-def moto_account(project: str) -> str:
-    """The 12-digit moto account that holds one project's buckets."""
-    return f"{int(project.replace('-', '')[:12], 16) % 10**12:012d}"
 
 
 def is_s3(request: Request) -> bool:
@@ -37,11 +35,7 @@ def is_s3(request: Request) -> bool:
 
 
 def _error(status: int, code: str, message: str) -> Reply:
-    body = (
-        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-        f"<Message>{message}</Message><RequestId>fake</RequestId></Error>"
-    ).encode()
-    return Reply(status, body, {"Content-Type": "application/xml"})
+    return Reply(*s3_error(status, code, message))
 
 
 def s3(cloud: FakeCloud, request: Request) -> Reply:
@@ -59,27 +53,16 @@ def s3(cloud: FakeCloud, request: Request) -> Reply:
         return _error(403, "AccessDenied", "Access Denied")
     if cloud.s3_backend is None:
         return _error(501, "NotImplemented", "S3 is not served by this fake")
-    return _forward(cloud.s3_backend, request, moto_account(project))
-
-
-def _forward(backend: str, request: Request, account: str) -> Reply:
-    target = urlsplit(backend)
-    headers = {k: v for k, v in request.headers.items() if k not in _HOP}
-    headers["x-moto-account-id"] = account
     path = f"{request.path}?{request.raw_query}" if request.raw_query else request.path
-    connection = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
-    try:
-        connection.request(request.method, path, body=request.body or None, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        answer = {
-            ("Content-Type" if k.lower() == "content-type" else k): v
-            for k, v in response.getheaders()
-            if k.lower() not in _HOP
-        }
-        return Reply(response.status, data, answer)
-    finally:
-        connection.close()
+    answer = forward_to_moto(
+        cloud.s3_backend,
+        moto_account(project),
+        request.method,
+        path,
+        request.headers.items(),
+        request.body,
+    )
+    return Reply(*answer)
 
 
 def seed_bucket(
@@ -87,35 +70,7 @@ def seed_bucket(
     credential: Ec2Credential,
     region: str,
     name: str,
-    *,
-    public: bool = False,
-    policy: dict[str, Any] | None = None,
-    tags: dict[str, str] | None = None,
-    encrypted: bool = False,
-    versioning: bool = False,
+    **options: Unpack[BucketOptions],
 ) -> None:
     """Create a bucket located in `region` through the fake's S3 API (needs boto3)."""
-    import boto3
-
-    client: Any = boto3.session.Session().client(
-        "s3",
-        region_name=region,
-        endpoint_url=endpoint,
-        aws_access_key_id=credential.access,
-        aws_secret_access_key=credential.secret,
-    )
-    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-    if public:
-        client.put_bucket_acl(Bucket=name, ACL="public-read")
-    if policy is not None:
-        client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
-    if tags:
-        tag_set = [{"Key": k, "Value": v} for k, v in tags.items()]
-        client.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_set})
-    if encrypted:
-        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-        client.put_bucket_encryption(
-            Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]}
-        )
-    if versioning:
-        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    create_bucket(endpoint, credential.access, credential.secret, region, name, **options)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cloudcensus.fakes import take_fault
+
 __all__ = [
     "ALL_SERVICES",
     "AppCredential",
@@ -256,14 +258,7 @@ class FakeCloud:
         """The first armed fault matching this request, counted down; None when none."""
         with self._lock:
             self.requests[service, path] += 1
-            for fault in self._faults:
-                if fault.matches(service, region, project, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
+            return take_fault(self._faults, lambda f: f.matches(service, region, project, path))
 
     def request_count(self, service: str, path_part: str = "") -> int:
         with self._lock:

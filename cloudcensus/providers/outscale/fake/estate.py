@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 
-import boto3
-
+from cloudcensus.fakes import BucketOptions, create_bucket
 from cloudcensus.providers.outscale.fake.items import (
     access_key,
     account_info,
@@ -74,31 +73,11 @@ def osc_config(path: Path, profiles: list[DemoProfile], api: str, oos: str) -> P
 
 
 def seed_bucket(
-    endpoint: str,
-    profile: DemoProfile,
-    name: str,
-    *,
-    public: bool = False,
-    tags: dict[str, str] | None = None,
-    policy: dict[str, Any] | None = None,
+    endpoint: str, profile: DemoProfile, name: str, **options: Unpack[BucketOptions]
 ) -> None:
     """Create a bucket in the profile's account and Region through the fake's OOS."""
-    # Any: the seeding passes Scaleway and OUTSCALE Region names, not AWS ones.
-    s3: Any = boto3.session.Session().client(
-        "s3",
-        region_name=profile.region,
-        endpoint_url=endpoint,
-        aws_access_key_id=profile.key.access_key,
-        aws_secret_access_key=profile.key.secret_key,
-    )
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": profile.region})
-    if public:
-        s3.put_bucket_acl(Bucket=name, ACL="public-read")
-    if policy is not None:
-        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
-    if tags:
-        tag_set = [{"Key": k, "Value": v} for k, v in tags.items()]
-        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_set})
+    key = profile.key
+    create_bucket(endpoint, key.access_key, key.secret_key, profile.region, name, **options)
 
 
 def seed_demo(state: FakeOutscale, oos_endpoint: str | None) -> list[DemoProfile]:

@@ -17,23 +17,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import re
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
-from cloudcensus.providers.outscale.fake.state import FakeOutscale, Fault, OscKey, RequestRecord
+from cloudcensus.fakes import (
+    Answer,
+    FakeHandler,
+    LoopbackFake,
+    LoopbackHTTPServer,
+    PatternFault,
+    forward_request,
+    gateway_error,
+    json_answer,
+    s3_error,
+)
+from cloudcensus.providers.outscale.fake.state import FakeOutscale, OscKey, RequestRecord
 
 __all__ = ["OutscaleFakeServer"]
 
-Answer = tuple[int, bytes, dict[str, str]]
-
-_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "host", "content-length"}
 _OSC_AUTH = re.compile(
     r"^OSC4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/api/"
     r"osc4_request, SignedHeaders=(?P<signed>[^,]+), Signature=(?P<signature>[0-9a-f]+)$"
@@ -48,15 +52,6 @@ _PAGED = {
     "ReadPublicIps": "PublicIps",
     "ReadNets": "Nets",
 }
-_GATEWAY_PAGE = (
-    "<!DOCTYPE html>\n<html><head><title>{status} Bad Gateway</title></head>\n"
-    "<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n"
-)
-
-
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Answer:
-    payload = json.dumps(body).encode()
-    return status, payload, {"Content-Type": "application/json", **(headers or {})}
 
 
 def _errors(
@@ -66,7 +61,7 @@ def _errors(
         "Errors": [{"Code": code, "Type": error_type, "Details": ""}],
         "ResponseContext": {"RequestId": str(uuid.uuid4())},
     }
-    return _json(status, body, headers)
+    return json_answer(status, body, headers)
 
 
 def _context() -> dict[str, str]:
@@ -90,30 +85,17 @@ def _signature(key: OscKey, region: str, date: str, stamp: str, canonical: str) 
     return hmac.new(signing, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
+    """OSC API calls answered here (each logged in the state), OOS calls forwarded."""
+
     server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests and the demo read `FakeOutscale.requests` instead."""
-
-    def _send(self, answer: Answer) -> None:
-        status, body, headers = answer
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def _handle(self) -> None:
         if self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256"):
-            self._send(self.server.oos(self))
+            self.send_answer(*self.server.oos(self))
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        self._send(self._osc(urlsplit(self.path).path, body))
+        body = self.request_body().decode()
+        self.send_answer(*self._osc(urlsplit(self.path).path, body))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 
@@ -162,14 +144,13 @@ class _Handler(BaseHTTPRequestHandler):
         return answer
 
 
-def _fault_answer(fault: Fault) -> Answer:
+def _fault_answer(fault: PatternFault) -> Answer:
     if fault.status in (401, 403):
         return _errors(fault.status, "4", "AccessDenied")
     if fault.status == 429:
         return _errors(429, "24", "AccessDenied", {"Retry-After": fault.retry_after or "0"})
     if fault.html:
-        page = _GATEWAY_PAGE.format(status=fault.status).encode()
-        return fault.status, page, {"Content-Type": "text/html"}
+        return gateway_error(fault.status)
     return _errors(fault.status, "2000", "InternalError")
 
 
@@ -195,9 +176,9 @@ def _dispatch(state: FakeOutscale, key: OscKey, action: str, params: dict[str, A
             return _errors(400, "4045", "InvalidParameterValue")
         chunk, token = paged
         answer: dict[str, Any] = {_PAGED[action]: chunk, "ResponseContext": _context()}
-        return _json(200, answer | ({"NextPageToken": token} if token else {}))
+        return json_answer(200, answer | ({"NextPageToken": token} if token else {}))
     if action == "ReadLoadBalancers":
-        return _json(
+        return json_answer(
             200,
             {
                 "LoadBalancers": state.items(account.account_id, "LoadBalancers"),
@@ -205,7 +186,7 @@ def _dispatch(state: FakeOutscale, key: OscKey, action: str, params: dict[str, A
             },
         )
     if action == "ReadAccounts":
-        return _json(200, {"Accounts": [account.info], "ResponseContext": _context()})
+        return json_answer(200, {"Accounts": [account.info], "ResponseContext": _context()})
     if action == "ReadAccessKeys":
         user = params.get("UserName") or key.user
         keys = (
@@ -213,12 +194,12 @@ def _dispatch(state: FakeOutscale, key: OscKey, action: str, params: dict[str, A
             if user
             else state.items(account.account_id, "AccessKeys")
         )
-        return _json(200, {"AccessKeys": keys, "ResponseContext": _context()})
+        return json_answer(200, {"AccessKeys": keys, "ResponseContext": _context()})
     if action == "ReadUsers":
         users = state.items(account.account_id, "Users")
         first, size = int(params.get("FirstItem") or 0), int(params.get("ResultsPerPage") or 100)
         chunk = users[first : first + size]
-        return _json(
+        return json_answer(
             200,
             {
                 "Users": chunk,
@@ -229,11 +210,9 @@ def _dispatch(state: FakeOutscale, key: OscKey, action: str, params: dict[str, A
     return _errors(400, "4118", "InvalidAction")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, state: FakeOutscale, s3_backend: str | None) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.state = state
         self.s3_backend = s3_backend
 
@@ -242,81 +221,26 @@ class _Server(ThreadingHTTPServer):
         match = _S3_CREDENTIAL.search(handler.headers.get("Authorization", ""))
         key = self.state.key(match[1]) if match else None
         if key is None:
-            return _s3_error(403, "InvalidAccessKeyId", "The access key is not known")
+            return s3_error(403, "InvalidAccessKeyId", "The access key is not known")
         path = urlsplit(handler.path).path
         fault = self.state.take_fault(f"oos:{path}", key.account_id)
         if key.user is not None or (fault is not None and fault.status in (401, 403)):
-            return _s3_error(403, "AccessDenied", "Access Denied")
+            return s3_error(403, "AccessDenied", "Access Denied")
         if fault is not None:
-            return _s3_error(fault.status, "InternalError", "injected")
-        if self.s3_backend is None:
-            return _s3_error(501, "NotImplemented", "OOS is not emulated here")
-        return _forward(self.s3_backend, handler, key.account_id)
+            return s3_error(fault.status, "InternalError", "injected")
+        return forward_request(handler, self.s3_backend, key.account_id, "OOS")
 
 
-def _s3_error(status: int, code: str, message: str) -> Answer:
-    body = (
-        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-        f"<Message>{message}</Message><RequestId>fake</RequestId></Error>"
-    ).encode()
-    return status, body, {"Content-Type": "application/xml"}
-
-
-def _forward(backend: str, handler: _Handler, account: str) -> Answer:
-    target = urlsplit(backend)
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = handler.rfile.read(length) if length else None
-    headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_HEADERS}
-    headers["x-moto-account-id"] = account
-    connection = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
-    try:
-        connection.request(handler.command, handler.path, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        answer = {k: v for k, v in response.getheaders() if k.lower() not in _HOP_HEADERS}
-        return response.status, data, answer
-    finally:
-        connection.close()
-
-
-class OutscaleFakeServer:
+class OutscaleFakeServer(LoopbackFake):
     """Serves a `FakeOutscale` on 127.0.0.1 (a free port) from a background thread."""
+
+    thread_name = "fake-outscale"
 
     def __init__(self, state: FakeOutscale, *, s3_backend: str | None = None) -> None:
         self.state = state
         self._server = _Server(state, s3_backend)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def api_endpoint(self) -> str:
         """The OSC API endpoint to configure (`endpoints.api` of an OSC profile)."""
         return f"{self.url}/api/v1"
-
-    def start(self) -> Self:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-outscale", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

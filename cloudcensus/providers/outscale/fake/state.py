@@ -11,13 +11,13 @@ is logged for assertions.
 
 from __future__ import annotations
 
-import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FakeAccount", "FakeOutscale", "Fault", "OscKey", "RequestRecord"]
+from cloudcensus.fakes import FaultLog
+
+__all__ = ["FakeAccount", "FakeOutscale", "OscKey", "RequestRecord"]
 
 
 @dataclass(frozen=True)
@@ -41,21 +41,6 @@ class FakeAccount:
     user_keys: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
-@dataclass
-class Fault:
-    """An armed failure: matching calls answer `status` (`times` times, or always)."""
-
-    pattern: re.Pattern[str]
-    status: int
-    account: str | None = None
-    times: int | None = None
-    retry_after: str | None = None
-    html: bool = False
-
-    def matches(self, action: str, account: str) -> bool:
-        return (self.account in (None, account)) and bool(self.pattern.search(action))
-
-
 @dataclass(frozen=True)
 class RequestRecord:
     account: str | None
@@ -65,14 +50,12 @@ class RequestRecord:
 
 
 @dataclass
-class FakeOutscale:
-    """Every fake account. Thread-safe: the HTTP server serves requests in threads."""
+class FakeOutscale(FaultLog[RequestRecord]):
+    """Every fake account. Thread-safe: the HTTP server serves requests in threads.
+    Faults match a regex on the action, within an account when given (`FaultLog`)."""
 
     accounts: dict[str, FakeAccount] = field(default_factory=dict)
     keys: list[OscKey] = field(default_factory=list)
-    faults: list[Fault] = field(default_factory=list)
-    requests: list[RequestRecord] = field(default_factory=list)
-    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def add_account(self, account: FakeAccount, key: OscKey) -> None:
         with self.lock:
@@ -106,7 +89,7 @@ class FakeOutscale:
 
     def deny(self, action: str = ".", *, account: str | None = None) -> None:
         """401 AccessDenied (code 4, unauthorized operation) on matching calls."""
-        self._arm(Fault(re.compile(action), 401, account=account))
+        self.arm(action, 401, scope=account)
 
     def fail(
         self,
@@ -118,38 +101,10 @@ class FakeOutscale:
         account: str | None = None,
     ) -> None:
         """`status` on the next `times` matching calls (None = always)."""
-        self._arm(Fault(re.compile(action), status, account=account, times=times, html=html))
+        self.arm(action, status, scope=account, times=times, html=html)
 
     def throttle(
         self, action: str, *, times: int = 1, retry_after: str = "0", account: str | None = None
     ) -> None:
         """429 (code 24, request rate exceeded) on the next `times` matching calls."""
-        fault = Fault(
-            re.compile(action), 429, account=account, times=times, retry_after=retry_after
-        )
-        self._arm(fault)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
-            self.requests.clear()
-
-    def _arm(self, fault: Fault) -> None:
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, action: str, account: str) -> Fault | None:
-        """The first armed fault matching this call, consuming one of its times."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(action, account):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self.faults.remove(fault)
-                    return fault
-            return None
-
-    def record(self, record: RequestRecord) -> None:
-        with self.lock:
-            self.requests.append(record)
+        self.arm(action, 429, scope=account, times=times, retry_after=retry_after)

@@ -7,11 +7,9 @@ in one project through the fake's S3 API (moto behind it).
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Unpack
 
-import boto3
-
+from cloudcensus.fakes import BucketOptions, create_bucket
 from cloudcensus.providers.scaleway.fake.items import (
     block_snapshot,
     block_volume,
@@ -53,35 +51,11 @@ def seed_bucket(
     project_id: str,
     region: str,
     name: str,
-    *,
-    public: bool = False,
-    policy: dict[str, Any] | None = None,
-    tags: dict[str, str] | None = None,
-    encrypted: bool = False,
-    versioning: bool = False,
+    **options: Unpack[BucketOptions],
 ) -> None:
     """Create a bucket in one project through the fake's S3 API (moto behind it)."""
-    # Any: the seeding passes Scaleway and OUTSCALE Region names, not AWS ones.
-    s3: Any = boto3.session.Session().client(
-        "s3",
-        region_name=region,
-        endpoint_url=endpoint,
-        aws_access_key_id=f"{key.access_key}@{project_id}",
-        aws_secret_access_key=key.secret_key,
-    )
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-    if public:
-        s3.put_bucket_acl(Bucket=name, ACL="public-read")
-    if policy is not None:
-        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
-    if tags:
-        tag_set = [{"Key": k, "Value": v} for k, v in tags.items()]
-        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_set})
-    if encrypted:
-        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
-    if versioning:
-        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    access = f"{key.access_key}@{project_id}"
+    create_bucket(endpoint, access, key.secret_key, region, name, **options)
 
 
 def seed_demo(state: FakeScaleway, s3_endpoint: str | None) -> ApiKey:

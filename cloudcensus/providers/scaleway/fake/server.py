@@ -14,25 +14,27 @@ mapped to a moto account, so each project sees its own buckets, as on Scaleway.
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from cloudcensus.providers.scaleway.fake.state import FakeScaleway, Fault, RequestRecord
+from cloudcensus.fakes import (
+    Answer,
+    FakeHandler,
+    LoopbackFake,
+    LoopbackHTTPServer,
+    PatternFault,
+    forward_request,
+    gateway_error,
+    json_answer,
+    moto_account,
+    s3_error,
+)
+from cloudcensus.providers.scaleway.fake.state import FakeScaleway, RequestRecord
 
 __all__ = ["ScalewayFakeServer", "moto_account"]
 
-_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "host", "content-length"}
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
-_GATEWAY_PAGE = (
-    "<!DOCTYPE html>\n<html><head><title>{status} Bad Gateway</title></head>\n"
-    "<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n"
-)
 
 # (path pattern, collection, key in the answer, project filter, paging style)
 _ROUTES: list[tuple[re.Pattern[str], str, str, str | None, str]] = [
@@ -100,25 +102,10 @@ _ROUTES: list[tuple[re.Pattern[str], str, str, str | None, str]] = [
 _PROJECT = re.compile(r"^/account/v3/projects/(?P<id>[^/]+)$")
 
 
-def moto_account(project: str) -> str:
-    """The 12-digit moto account that holds one project's buckets."""
-    return f"{int(project.replace('-', '')[:12], 16) % 10**12:012d}"
-
-
-def _json(
-    status: int, body: Any, headers: dict[str, str] | None = None
-) -> tuple[int, bytes, dict[str, str]]:
-    return (
-        status,
-        json.dumps(body).encode(),
-        {"Content-Type": "application/json", **(headers or {})},
-    )
-
-
-def _fault_answer(fault: Fault, path: str) -> tuple[int, bytes, dict[str, str]]:
+def _fault_answer(fault: PatternFault, path: str) -> Answer:
     if fault.status == 403:
         details = [{"resource": path.split("/")[1], "action": "read"}]
-        return _json(
+        return json_answer(
             403,
             {
                 "type": "permissions_denied",
@@ -128,28 +115,16 @@ def _fault_answer(fault: Fault, path: str) -> tuple[int, bytes, dict[str, str]]:
         )
     if fault.status == 429:
         body = {"type": "too_many_requests", "message": "rate limit exceeded"}
-        return _json(429, body, {"Retry-After": fault.retry_after or "0"})
+        return json_answer(429, body, {"Retry-After": fault.retry_after or "0"})
     if fault.html:
-        page = _GATEWAY_PAGE.format(status=fault.status).encode()
-        return fault.status, page, {"Content-Type": "text/html"}
-    return _json(fault.status, {"type": "internal_error", "message": "internal error"})
+        return gateway_error(fault.status)
+    return json_answer(fault.status, {"type": "internal_error", "message": "internal error"})
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
+    """REST calls answered here, signed S3 calls forwarded; each logged in the state."""
+
     server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests and the demo read `FakeScaleway.requests` instead."""
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def _handle(self) -> None:
         state = self.server.state
@@ -160,13 +135,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, body, headers = self._rest(state, parts.path, query)
         state.record(RequestRecord(self.command, parts.path, query, status))
-        self._send(status, body, headers)
+        self.send_answer(status, body, headers)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 
-    def _rest(
-        self, state: FakeScaleway, path: str, query: dict[str, str]
-    ) -> tuple[int, bytes, dict[str, str]]:
+    def _rest(self, state: FakeScaleway, path: str, query: dict[str, str]) -> Answer:
         if state.key_for_secret(self.headers.get("X-Auth-Token")) is None:
             body = {
                 "type": "denied_authentication",
@@ -174,26 +147,24 @@ class _Handler(BaseHTTPRequestHandler):
                 "reason": "invalid_argument",
                 "message": "authentication is denied",
             }
-            return _json(401, body)
+            return json_answer(401, body)
         named = _PROJECT.match(path)
         project = query.get("project") or query.get("project_id") or (named and named["id"])
         fault = state.take_fault(path, project or None)
         if fault is not None:
             return _fault_answer(fault, path)
         if self.command != "GET":
-            return _json(405, {"type": "invalid_request", "message": "read-only fake"})
+            return json_answer(405, {"type": "invalid_request", "message": "read-only fake"})
         if match := _PROJECT.match(path):
             project = state.projects.get(match["id"])
             if project is None:
-                return _json(
+                return json_answer(
                     404, {"type": "not_found", "resource": "project", "message": "not found"}
                 )
-            return _json(200, project)
+            return json_answer(200, project)
         return self._listing(state, path, query)
 
-    def _listing(
-        self, state: FakeScaleway, path: str, query: dict[str, str]
-    ) -> tuple[int, bytes, dict[str, str]]:
+    def _listing(self, state: FakeScaleway, path: str, query: dict[str, str]) -> Answer:
         for pattern, collection, key, project_field, style in _ROUTES:
             match = pattern.match(path)
             if match is None:
@@ -205,9 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
             page = max(1, int(query.get("page") or 1))
             chunk = items[(page - 1) * size : page * size]
             if style == "per_page":
-                return _json(200, {key: chunk}, {"X-Total-Count": str(len(items))})
-            return _json(200, {key: chunk, "total_count": len(items)})
-        return _json(404, {"type": "not_found", "message": f"no route {path}"})
+                return json_answer(200, {key: chunk}, {"X-Total-Count": str(len(items))})
+            return json_answer(200, {key: chunk, "total_count": len(items)})
+        return json_answer(404, {"type": "not_found", "message": f"no route {path}"})
 
     @staticmethod
     def _select(
@@ -232,97 +203,38 @@ class _Handler(BaseHTTPRequestHandler):
         ]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LoopbackHTTPServer):
     def __init__(self, state: FakeScaleway, s3_backend: str | None) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.state = state
         self.s3_backend = s3_backend
 
-    def object_storage(self, handler: _Handler, path: str) -> tuple[int, bytes, dict[str, str]]:
+    def object_storage(self, handler: _Handler, path: str) -> Answer:
         """Forward one signed S3 request to moto, in the project's moto account."""
         match = _CREDENTIAL.search(handler.headers.get("Authorization", ""))
         access, _, project = (match[1] if match else "").partition("@")
         key = self.state.key_for_access(access)
         if key is None:
-            return _s3_error(403, "InvalidAccessKeyId", "The access key is not known")
+            return s3_error(403, "InvalidAccessKeyId", "The access key is not known")
         project = project or key.default_project
         fault = self.state.take_fault(path, project)
         if fault is not None and fault.status == 403:
-            return _s3_error(403, "AccessDenied", "Access Denied")
+            return s3_error(403, "AccessDenied", "Access Denied")
         if fault is not None:
-            return _s3_error(
+            return s3_error(
                 fault.status,
                 "SlowDown" if fault.status == 429 else "InternalError",
                 "injected",
                 {"Retry-After": fault.retry_after or "0"},
             )
-        if self.s3_backend is None:
-            return _s3_error(501, "NotImplemented", "Object Storage is not emulated here")
-        return _forward(self.s3_backend, handler, moto_account(project))
+        return forward_request(handler, self.s3_backend, moto_account(project), "Object Storage")
 
 
-def _s3_error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> tuple[int, bytes, dict[str, str]]:
-    body = (
-        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-        f"<Message>{message}</Message><RequestId>fake</RequestId></Error>"
-    ).encode()
-    return status, body, {"Content-Type": "application/xml", **(headers or {})}
-
-
-def _forward(backend: str, handler: _Handler, account: str) -> tuple[int, bytes, dict[str, str]]:
-    target = urlsplit(backend)
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = handler.rfile.read(length) if length else None
-    headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_HEADERS}
-    headers["x-moto-account-id"] = account
-    connection = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
-    try:
-        connection.request(handler.command, handler.path, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        answer = {k: v for k, v in response.getheaders() if k.lower() not in _HOP_HEADERS}
-        return response.status, data, answer
-    finally:
-        connection.close()
-
-
-class ScalewayFakeServer:
+class ScalewayFakeServer(LoopbackFake):
     """Serves a `FakeScaleway` on 127.0.0.1 (a free port) from a background thread."""
+
+    thread_name = "fake-scaleway"
 
     def __init__(self, state: FakeScaleway, *, s3_backend: str | None = None) -> None:
         self.state = state
         self._server = _Server(state, s3_backend)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> Self:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-scaleway", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -10,13 +10,13 @@ of 429 answers with `Retry-After`. Every request is logged for assertions.
 
 from __future__ import annotations
 
-import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiKey", "FakeScaleway", "Fault", "RequestRecord"]
+from cloudcensus.fakes import FaultLog
+
+__all__ = ["ApiKey", "FakeScaleway", "RequestRecord"]
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,6 @@ class ApiKey:
     default_project: str
 
 
-@dataclass
-class Fault:
-    """An armed failure: matching requests answer `status` (`times` times, or always)."""
-
-    pattern: re.Pattern[str]
-    status: int
-    times: int | None = None
-    retry_after: str | None = None
-    project: str | None = None
-    html: bool = False
-
-    def matches(self, path: str, project: str | None) -> bool:
-        if self.project is not None and project != self.project:
-            return False
-        return bool(self.pattern.search(path))
-
-
 @dataclass(frozen=True)
 class RequestRecord:
     method: str
@@ -55,16 +38,14 @@ class RequestRecord:
 
 
 @dataclass
-class FakeScaleway:
-    """One organisation's state. Thread-safe: the HTTP server serves requests in threads."""
+class FakeScaleway(FaultLog[RequestRecord]):
+    """One organisation's state. Thread-safe: the HTTP server serves requests in threads.
+    Faults match a regex on the path, within a project when given (`FaultLog`)."""
 
     organization: str
     keys: list[ApiKey] = field(default_factory=list)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[tuple[str, str], list[Any]] = field(default_factory=lambda: defaultdict(list))
-    faults: list[Fault] = field(default_factory=list)
-    requests: list[RequestRecord] = field(default_factory=list)
-    lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- data -------------------------------------------------------------------------
 
@@ -103,7 +84,7 @@ class FakeScaleway:
     def deny(self, path: str = ".", *, project: str | None = None) -> None:
         """403 permissions_denied on every matching request (a regex on the path), or on
         every request filtered by `project`."""
-        self._arm(Fault(re.compile(path), 403, project=project))
+        self.arm(path, 403, scope=project)
 
     def fail(
         self,
@@ -115,36 +96,10 @@ class FakeScaleway:
         project: str | None = None,
     ) -> None:
         """`status` on the next `times` matching requests (None = always)."""
-        self._arm(Fault(re.compile(path), status, times=times, html=html, project=project))
+        self.arm(path, status, scope=project, times=times, html=html)
 
     def throttle(
         self, path: str, *, times: int = 1, retry_after: str = "0", project: str | None = None
     ) -> None:
         """429 with `Retry-After` on the next `times` matching requests."""
-        fault = Fault(re.compile(path), 429, times=times, retry_after=retry_after, project=project)
-        self._arm(fault)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
-            self.requests.clear()
-
-    def _arm(self, fault: Fault) -> None:
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str, project: str | None) -> Fault | None:
-        """The first armed fault matching this request, consuming one of its times."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(path, project):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self.faults.remove(fault)
-                    return fault
-            return None
-
-    def record(self, record: RequestRecord) -> None:
-        with self.lock:
-            self.requests.append(record)
+        self.arm(path, 429, scope=project, times=times, retry_after=retry_after)

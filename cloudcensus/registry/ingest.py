@@ -6,20 +6,30 @@ institution that has already completed is *superseded*: its batches are recorded
 idempotency, the completion count and the history) but change no finding, and its
 completion resolves nothing. A finding row is only written by a scan that started no
 earlier than the scan that last wrote it.
+
+Every write of an institution's findings (a batch, a completion) runs under
+`counts.lock_institution` and keeps `finding_counts` in step. A batch is read and
+written by `cloudcensus.registry.batches` (the database parses its events); a batch's
+digest, which tells a replay from a conflicting reuse of its uid, is the SHA-256 of the
+body as received (decompressed).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
+from cloudcensus.registry import batches
+from cloudcensus.registry.counts import apply_delta, lock_institution, resolution_delta
 from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, require
 from cloudcensus.registry.models import (
     Batch,
@@ -34,9 +44,20 @@ from cloudcensus.registry.tokens import Principal, Role
 from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus
 from cloudcensus.wire import v1
 
-__all__ = ["covered_accounts", "received_findings", "router"]
+__all__ = ["BATCH_BODY", "covered_accounts", "document_batch_body", "received_findings", "router"]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["ingest"])
+
+#: The request body of the findings route, for the OpenAPI spec: the route reads the
+#: raw body itself (see `cloudcensus.registry.batches`), so FastAPI cannot infer it.
+BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FindingBatch"}}},
+    }
+}
 
 
 def _agent_scan(session: Session, principal: Principal, scan_uid: UUID) -> Scan:
@@ -78,69 +99,6 @@ def open_scan(body: v1.ScanOpen, session: Db, caller: Caller, response: Response
     return _opened(session, scan)
 
 
-def _row(scan: Scan, event: v1.ComplianceFindingEvent) -> dict[str, Any]:
-    seen = datetime.fromtimestamp(event.time / 1000, UTC)
-    resource = event.resources[0]
-    return {
-        "institution_id": scan.institution_id,
-        "uid": event.finding_info.uid,
-        "provider": event.cloud.provider,
-        "account": event.cloud.account.uid,
-        "region": resource.region or event.cloud.region or "global",
-        "rule": event.compliance.control,
-        "severity": event.severity.lower(),
-        "status": event.unmapped.cloudcensus.status.value,
-        "resource_id": resource.uid,
-        "resource_type": resource.type,
-        "title": event.finding_info.title,
-        "message": event.message,
-        "explanation_id": event.unmapped.cloudcensus.explanation_id,
-        "first_seen": seen,
-        "last_seen": seen,
-        "resolved_at": None,
-        "last_scan_id": scan.id,
-        "last_started": scan.started,
-        "event": v1.event_to_json(event),
-    }
-
-
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert or update findings; a row last written by a later-started scan is kept."""
-    statement = _insert(session)(Finding)
-    kept = {"id", "institution_id", "uid", "first_seen"}
-    changes = {
-        c.name: statement.excluded[c.name] for c in Finding.__table__.c if c.name not in kept
-    }
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["institution_id", "uid"],
-            set_=changes,
-            where=Finding.last_started <= statement.excluded.last_started,
-        ),
-        rows,
-    )
-
-
-def _observe(session: Session, scan: Scan, rows: list[dict[str, Any]]) -> None:
-    """Record which uids this scan reported (a replayed or duplicated uid counts once)."""
-    statement = _insert(session)(ScanFinding).on_conflict_do_nothing(
-        index_elements=["scan_id", "uid"]
-    )
-    session.execute(
-        statement, [{"scan_id": scan.id, "uid": r["uid"], "status": r["status"]} for r in rows]
-    )
-
-
-def _started(scan: Scan) -> Any:
-    """This scan's start time as SQL (no naive/aware mix-up across dialects)."""
-    return select(Scan.started).where(Scan.id == scan.id).scalar_subquery()
-
-
 def _superseded(session: Session, scan: Scan) -> bool:
     """A later-started scan of the same institution has completed already."""
     newer = aliased(Scan)
@@ -148,7 +106,7 @@ def _superseded(session: Session, scan: Scan) -> bool:
         newer.institution_id == scan.institution_id,
         newer.id != scan.id,
         newer.status.is_not(None),
-        newer.started > _started(scan),
+        newer.started > batches.started(scan),
     )
     return bool(session.scalar(select(condition)))
 
@@ -161,46 +119,109 @@ def received_findings(session: Session, scan_id: int) -> int:
     return count or 0
 
 
-@router.post(v1.FINDINGS_PATH, responses=UNPROCESSABLE)
-def add_findings(
-    scan_uid: UUID,
-    body: v1.FindingBatch,
-    session: Db,
-    caller: Caller,
+def document_batch_body(spec: dict[str, Any]) -> None:
+    """Add `FindingBatch` and the models it uses to the spec's components, rendered by
+    FastAPI exactly as for a route declaring it as its body."""
+    shadow = FastAPI()
+
+    @shadow.post("/")
+    def _batch(body: v1.FindingBatch) -> None:
+        """Never served: only its OpenAPI rendering is used."""
+
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in shadow.openapi()["components"]["schemas"].items():
+        components.setdefault(name, schema)
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request body, gunzipped and size-checked by `BodyLimitMiddleware`."""
+    return await request.body()
+
+
+def _same_events(known: Batch, digest: str, raw: bytes) -> bool:
+    """A replay: the stored digest is the body's, or (a batch stored by a registry of
+    schema 0001, which hashed the batch as it re-encoded it) the re-encoded body's."""
+    if known.events_sha256 == digest:
+        return True
+    try:
+        legacy = v1.encode(v1.FindingBatch.model_validate_json(raw))
+    except ValidationError:
+        return False
+    return known.events_sha256 == hashlib.sha256(legacy).hexdigest()
+
+
+def _ingest(
+    session: Session,
+    scan: Scan,
+    parsed: batches.Parsed,
+    raw: bytes,
+    idempotency_key: str | None,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias=v1.IDEMPOTENCY_HEADER)] = None,
 ) -> v1.BatchAccepted:
-    scan = _agent_scan(session, caller, scan_uid)  # authorization before any other check
-    if idempotency_key is not None and idempotency_key != str(body.batch_uid):
+    if idempotency_key is not None and idempotency_key != str(parsed.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
-    digest = hashlib.sha256(v1.encode(body)).hexdigest()
-    answer = v1.BatchAccepted(scan_uid=scan_uid, batch_uid=body.batch_uid, accepted=0)
+    lock_institution(session, scan.institution_id, scan.id)
+    session.refresh(scan)  # as of the lock: a concurrent batch or completion is visible
+    digest = hashlib.sha256(raw).hexdigest()
+    answer = v1.BatchAccepted(scan_uid=UUID(scan.uid), batch_uid=parsed.batch_uid, accepted=0)
     known = session.scalar(
-        select(Batch).where(Batch.scan_id == scan.id, Batch.batch_uid == str(body.batch_uid))
+        select(Batch).where(Batch.scan_id == scan.id, Batch.batch_uid == str(parsed.batch_uid))
     )
     if known is not None:
-        if known.events_sha256 != digest:
+        if not _same_events(known, digest, raw):
             raise HTTPException(409, "batch_uid already used with different events")
         response.headers[v1.REPLAYED_HEADER] = "true"
         return answer.model_copy(update={"accepted": known.accepted})
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
-    rows = list({row["uid"]: row for row in (_row(scan, e) for e in body.events)}.values())
-    _observe(session, scan, rows)
-    if not _superseded(session, scan):
-        _upsert(session, rows)
+    superseded = _superseded(session, scan)
+    accepted = batches.store(session, scan, parsed.events, superseded=superseded)
     session.add(
         Batch(
             scan_id=scan.id,
-            batch_uid=str(body.batch_uid),
+            batch_uid=str(parsed.batch_uid),
             events_sha256=digest,
-            accepted=len(body.events),
+            accepted=accepted,
             received=datetime.now(UTC),
         )
     )
-    scan.events += len(body.events)
+    scan.events += accepted
     session.commit()
-    return answer.model_copy(update={"accepted": len(body.events)})
+    return answer.model_copy(update={"accepted": accepted})
+
+
+@router.post(v1.FINDINGS_PATH, responses=UNPROCESSABLE, openapi_extra=BATCH_BODY)
+def add_findings(
+    scan_uid: UUID,
+    raw: Annotated[bytes, Depends(_raw_body)],
+    session: Db,
+    caller: Caller,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias=v1.IDEMPOTENCY_HEADER)] = None,
+    content_type: Annotated[str | None, Header()] = None,
+) -> v1.BatchAccepted:
+    """A `FindingBatch` (see the wire protocol): stored once, replays answered as such."""
+    scan = _agent_scan(session, caller, scan_uid)  # authorization before any other check
+    fast = batches.envelope(raw)
+    if fast is not None:
+        try:
+            return _ingest(session, scan, fast, raw, idempotency_key, response)
+        except batches.NotCanonical:
+            session.rollback()
+        except DBAPIError as error:
+            if not batches.refused_by_database(error):
+                raise
+            session.rollback()
+    batch = batches.validated(raw, content_type)
+    batches.storable(batch)
+    try:
+        return _ingest(session, scan, batches.canonical(batch), raw, idempotency_key, response)
+    except (batches.NotCanonical, DBAPIError) as error:
+        if isinstance(error, DBAPIError) and not batches.refused_by_database(error):
+            raise
+        session.rollback()
+        logger.warning("scan %s: batch %s not storable: %s", scan_uid, batch.batch_uid, error)
+        raise HTTPException(422, "the events cannot be stored by this registry") from None
 
 
 @router.put(v1.EXPLANATIONS_PATH, responses=UNPROCESSABLE)
@@ -250,6 +271,8 @@ def complete_scan(
     scan_uid: UUID, body: v1.ScanComplete, session: Db, caller: Caller, response: Response
 ) -> v1.ScanCompleted:
     scan = _agent_scan(session, caller, scan_uid)
+    lock_institution(session, scan.institution_id, scan.id)
+    session.refresh(scan)
     if scan.completion is not None:
         response.headers[v1.REPLAYED_HEADER] = "true"
         return v1.ScanCompleted.model_validate(scan.completion)
@@ -265,19 +288,18 @@ def complete_scan(
     pairs = [] if _superseded(session, scan) else covered_accounts(body.coverage, body.status)
     resolved = 0
     for provider, account in pairs:
-        result = session.execute(
-            update(Finding)
-            .where(
-                Finding.institution_id == scan.institution_id,
-                Finding.provider == provider,
-                Finding.account == account,
-                Finding.resolved_at.is_(None),
-                Finding.last_scan_id != scan.id,
-                Finding.last_started <= _started(scan),
-            )
-            .values(resolved_at=body.finished)
+        where = (
+            Finding.institution_id == scan.institution_id,
+            Finding.provider == provider,
+            Finding.account == account,
+            Finding.resolved_at.is_(None),
+            Finding.last_scan_id != scan.id,
+            Finding.last_started <= batches.started(scan),
         )
+        delta = resolution_delta(session, where)
+        result = session.execute(update(Finding).where(*where).values(resolved_at=body.finished))
         resolved += result.rowcount  # type: ignore[attr-defined]  # CursorResult at runtime
+        apply_delta(session, scan.institution_id, delta)
     answer = v1.ScanCompleted(
         scan_uid=scan_uid,
         status=body.status,

@@ -4,7 +4,10 @@
 uid), not one row per scan: the registry answers "what is true now" fast, and the
 scan a finding was last seen in decides resolution. `scan_findings` records which
 finding uids each scan reported, with their status: the distinct count checked on
-completion, a finding's history across scans and the trend.
+completion, a finding's history across scans and the trend. `finding_counts` keeps the
+number of open findings per (institution, rule, severity, provider, status), maintained
+by every write to `findings` (`cloudcensus.registry.counts`): the summary reads a few
+hundred rows instead of grouping a million.
 
 Scan order within an institution is the scan's start time (UTC): a finding row records
 the start of the scan that last wrote it (`last_started`) so an older scan arriving late
@@ -37,6 +40,7 @@ __all__ = [
     "Coverage",
     "Explanation",
     "Finding",
+    "FindingCount",
     "Institution",
     "Scan",
     "ScanFinding",
@@ -125,6 +129,8 @@ class Batch(Base):
 
 
 class Finding(Base):
+    """The current state of one finding of an institution (indexes: migration 0002)."""
+
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("institution_id", "uid"),
@@ -148,7 +154,7 @@ class Finding(Base):
     first_seen: Mapped[datetime] = mapped_column(_TS)
     last_seen: Mapped[datetime] = mapped_column(_TS)
     resolved_at: Mapped[datetime | None] = mapped_column(_TS)
-    last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
     last_started: Mapped[datetime] = mapped_column(_TS)  # start of scan `last_scan_id`
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -184,3 +190,16 @@ class Coverage(Base):
     message: Mapped[str | None] = mapped_column(Text)
     resources: Mapped[int] = mapped_column(Integer)
     errors: Mapped[int] = mapped_column(Integer)
+
+
+class FindingCount(Base):
+    """Open (unresolved) findings of an institution per rule, severity, provider and
+    status; rows may hold 0. Only `cloudcensus.registry.counts` writes it."""
+
+    __tablename__ = "finding_counts"
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -16,10 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry import detail
+from cloudcensus.registry.counts import summary_counts
 from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, readable_institution, require
 from cloudcensus.registry.models import Coverage, Explanation, Finding, Institution, Scan
 from cloudcensus.registry.queries import (
@@ -37,7 +38,7 @@ from cloudcensus.registry.queries import (
 from cloudcensus.registry.tokens import Role
 from cloudcensus.wire.v1 import API_PREFIX
 
-__all__ = ["router"]
+__all__ = ["router", "summary_of"]
 
 router = APIRouter(prefix=API_PREFIX, tags=["read"])
 
@@ -97,7 +98,7 @@ def _jsonl_rows(session: Session, query: FindingQuery) -> Iterator[str]:
 def export_ocsf(session: Db, caller: Caller, filters: Filters) -> StreamingResponse:
     """The filtered findings as OCSF Compliance Finding events, one JSON object a line,
     exactly as the agent sent them; streamed page by page (never built in memory)."""
-    query = finding_query(session, caller, filters)
+    query = finding_query(session, caller, filters, with_event=True)
     return StreamingResponse(
         _jsonl_rows(session, query),
         media_type="application/x-ndjson",
@@ -124,32 +125,31 @@ def _counts(by_status: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def summary_of(session: Session, institution_id: int) -> dict[str, Any]:
+    """Open findings of an institution: counts and rates overall and by rule, severity
+    and provider (from `finding_counts`, a few hundred rows whatever the findings)."""
+    overall: dict[str, int] = {}
+    grouped: dict[str, dict[str, dict[str, int]]] = {
+        "by_rule": {}, "by_severity": {}, "by_provider": {}
+    }  # fmt: skip
+    for rule, severity, provider, status, n in summary_counts(session, institution_id):
+        overall[status] = overall.get(status, 0) + n
+        for key, value in (("by_rule", rule), ("by_severity", severity),
+                           ("by_provider", provider)):  # fmt: skip
+            counts = grouped[key].setdefault(value, {})
+            counts[status] = counts.get(status, 0) + n
+    out: dict[str, Any] = _counts(overall)
+    for key, values in grouped.items():
+        out[key] = {value: _counts(values[value]) for value in sorted(values)}
+    return out
+
+
 @router.get("/institutions/{name}/summary")
 def summary(name: str, session: Db, caller: Caller) -> dict[str, Any]:
     """Open findings: comply (pass), explained, violating (fail), error; with rates;
     overall and broken down by rule, severity and provider."""
     institution = readable_institution(session, caller, name)
-    open_ = (Finding.institution_id == institution.id, Finding.resolved_at.is_(None))
-    overall = session.execute(
-        select(Finding.status, func.count()).where(*open_).group_by(Finding.status)
-    )
-    out: dict[str, Any] = {"institution": name, **_counts({s: n for s, n in overall})}
-    for key, column in (
-        ("by_rule", Finding.rule),
-        ("by_severity", Finding.severity),
-        ("by_provider", Finding.provider),
-    ):
-        grouped: dict[str, dict[str, int]] = {}
-        rows = session.execute(
-            select(column, Finding.status, func.count())
-            .where(*open_)
-            .group_by(column, Finding.status)
-            .order_by(column)
-        )
-        for value, status, count in rows:
-            grouped.setdefault(value, {})[status] = count
-        out[key] = {value: _counts(counts) for value, counts in grouped.items()}
-    return out
+    return {"institution": name, **summary_of(session, institution.id)}
 
 
 def _last_scan(session: Session, institution_id: int) -> Scan | None:

@@ -16,6 +16,7 @@ from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
 from cloudcensus.scanner.inventory import Resource
 from cloudcensus.scanner.push import Pusher, enqueue_scan
 from cloudcensus.scanner.store import ScanStatus, Store
+from tests.registry.conftest import postgres_url  # noqa: F401 - the fixture, for faults
 
 from .fakeregistry import TOKEN, FakeRegistry
 

@@ -5,7 +5,8 @@
         with registry.client(tenant.agent) as agent: ...
 
 `serve` creates an admin token through the CLI, starts `cloudcensus registry serve` on a
-free port, waits for `/readyz` and stops the process on exit.
+free port, waits for `/readyz` and stops the process on exit. `RegistryProcess` is the
+process itself, for tests that kill and restart it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import httpx
 
 from cloudcensus.demo.motoserver import free_port
 
-__all__ = ["Registry", "Tenant", "registry_cli", "serve"]
+__all__ = ["Registry", "RegistryProcess", "Tenant", "registry_cli", "serve"]
 
 _CLI = "from cloudcensus.registry.cli import registry; registry()"
 
@@ -69,31 +70,63 @@ def registry_cli(database_url: str, *args: str) -> str:
     return done.stdout.strip()
 
 
+class RegistryProcess:
+    """`cloudcensus registry serve` on a database, as a child process on loopback: it can
+    be stopped, killed (SIGKILL, as by the OOM killer) and started again on the same
+    database (on a new port: read `url` after each start)."""
+
+    def __init__(self, database_url: str, log: Path) -> None:
+        self.database_url = database_url
+        self.log = log
+        self.url = ""
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout: float = 30) -> str:
+        """Start it (migrating the database) and wait until it is ready; its URL."""
+        port = free_port()
+        with self.log.open("a") as out:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _CLI, "--database-url", self.database_url, "serve",
+                 "--port", str(port)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{self.url}/readyz").status_code == 200:
+                    return self.url
+            except httpx.TransportError:
+                pass
+            if not self.running or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"registry did not start: {self.log.read_text()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush; whatever was not committed is lost."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+
 @contextmanager
 def serve(database_url: str, log: Path, *, start_timeout: float = 30) -> Iterator[Registry]:
     """A registry process on the database, its output in `log`; stopped on exit."""
     admin = registry_cli(database_url, "token", "create", "--role", "admin")
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", _CLI, "--database-url", database_url, "serve",
-             "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + start_timeout
-            while True:
-                try:
-                    if httpx.get(f"{url}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"registry did not start: {log.read_text()}")
-                time.sleep(0.1)
-            yield Registry(url, admin)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    log.write_text("")
+    process = RegistryProcess(database_url, log)
+    try:
+        yield Registry(process.start(start_timeout), admin)
+    finally:
+        process.stop()

@@ -1,0 +1,339 @@
+"""Registry ingest throughput and read latency, against a real registry process.
+
+Run:
+    python -m benchmarks.registry ingest [--findings 100000] [--database-url URL]
+    python -m benchmarks.registry read [--findings 1000000] [--database-url URL]
+
+`--database-url` names a PostgreSQL server (e.g. postgresql+psycopg://postgres@127.0.0.1/
+postgres): a database `cloudcensus_bench_<random>` is created on it and dropped at the
+end. Without it, SQLite in a temporary directory. Findings are OCSF events of the engine
+on the synthetic estate (about 2.5 KB each), copied with distinct uids
+(`benchmarks.push.event_copies`).
+
+ingest: the findings as gzip batches of 1,000 (the agent's bodies), POSTed one after the
+other, as the agent's pusher does, for two scans: the first creates every finding, the
+second (a night later) updates every one. Baseline, same run: the database's own bulk
+load of the same rows (PostgreSQL COPY; SQLite executemany) into a copy of `findings`
+with the same indexes; the report gives ingest as a fraction of it.
+
+read: `--findings` findings of one institution (and 1 % as many of another) are loaded
+by COPY, with the counts and statistics the ingest path and autovacuum would leave; then
+each API call is timed (median and 90th percentile of 20): the summary, the first page
+of open findings, a cursor page half-way, filters on status and severity, on rule and
+account, and text filters (frequent and rare). Baseline, same run: `GET /api/v1/
+institutions` (authentication and one small query).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+import psycopg
+from pydantic_core import to_json
+from sqlalchemy import create_engine, make_url, text
+
+from benchmarks.push import database, event_copies, event_pool
+from tests.registry.server import Registry, Tenant, serve
+
+__all__ = ["main"]
+
+_BATCH = 1000
+_STARTED = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
+_COLUMNS = (
+    "institution_id", "uid", "provider", "account", "region", "rule", "severity", "status",
+    "resource_id", "resource_type", "title", "message", "explanation_id", "first_seen",
+    "last_seen", "resolved_at", "last_scan_id", "last_started", "event",
+)  # fmt: skip
+
+
+def _row(e: dict[str, Any], institution: int, scan: int, resolved: datetime | None) -> tuple:  # type: ignore[type-arg]
+    """The `findings` row the ingest path derives from an event."""
+    seen = datetime.fromtimestamp(e["time"] / 1000, UTC)
+    r = e["resources"][0]
+    cc = e["unmapped"]["cloudcensus"]
+    return (institution, e["finding_info"]["uid"], e["cloud"]["provider"],
+            e["cloud"]["account"]["uid"], r.get("region") or e["cloud"].get("region") or "global",
+            e["compliance"]["control"], e["severity"].lower(), cc["status"], r["uid"],
+            r.get("type"), e["finding_info"]["title"], e.get("message"), cc.get("explanation_id"),
+            seen, seen, resolved, scan, _STARTED, to_json(e).decode())  # fmt: skip
+
+
+# --- ingest ------------------------------------------------------------------------------
+
+
+def _bodies(events: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    bodies = []
+    for first in range(0, len(events), _BATCH):
+        uid = str(uuid.uuid4())
+        joined = b",".join(to_json(e) for e in events[first : first + _BATCH])
+        body = b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined)
+        bodies.append((uid, gzip.compress(body, compresslevel=1, mtime=0)))
+    return bodies
+
+
+def _scan(agent: httpx.Client, bodies: list[tuple[str, bytes]], started: datetime) -> float:
+    """Seconds to deliver one scan: open, every batch, complete."""
+    scan = uuid.uuid4()
+    begin = time.perf_counter()
+    agent.post("/api/v1/scans", json={"scan_uid": str(scan), "agent_version": "bench",
+                                      "started": started.isoformat(), "providers": ["aws"]}
+               ).raise_for_status()  # fmt: skip
+    path = f"/api/v1/scans/{scan}/findings"
+    count = 0
+    for uid, body in bodies:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip",
+                   "Idempotency-Key": uid}  # fmt: skip
+        answer = agent.post(path, content=body, headers=headers)
+        answer.raise_for_status()
+        count += answer.json()["accepted"]
+    done = agent.post(f"/api/v1/scans/{scan}/complete", json={
+        "finished": (started + timedelta(minutes=30)).isoformat(), "status": "complete",
+        "findings": count, "coverage": []})  # fmt: skip
+    done.raise_for_status()
+    return time.perf_counter() - begin
+
+
+def _bulk_load(url: str, rows: list[tuple]) -> float:  # type: ignore[type-arg]
+    """Seconds for the database's own bulk load of `rows` into a copy of `findings`."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("CREATE TABLE bulk (LIKE findings INCLUDING ALL)"))
+        else:
+            ddl = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name='findings'"))
+            connection.execute(text(ddl.replace("findings", "bulk", 1)))
+            for index in connection.scalars(text(
+                "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name='findings' "
+                "AND sql IS NOT NULL")):  # fmt: skip
+                connection.execute(text(index.replace("ix_", "bulk_ix_").replace(
+                    " ON findings", " ON bulk")))  # fmt: skip
+    columns = ", ".join(_COLUMNS)
+    begin = time.perf_counter()
+    if engine.dialect.name == "postgresql":
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with (
+            psycopg.connect(dsn) as pg,
+            pg.cursor() as cursor,
+            cursor.copy(f"COPY bulk ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        with engine.begin() as connection:
+            marks = ", ".join(f":{c}" for c in _COLUMNS)
+            connection.execute(text(f"INSERT INTO bulk ({columns}) VALUES ({marks})"),  # noqa: S608
+                               [dict(zip(_COLUMNS, row, strict=True)) for row in rows])  # fmt: skip
+    seconds = time.perf_counter() - begin
+    engine.dispose()
+    return seconds
+
+
+def _drop_text_index(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX IF EXISTS ix_findings_text"))
+    engine.dispose()
+
+
+def ingest(args: argparse.Namespace, root: Path) -> None:
+    pool = event_pool(min(args.findings, 5000))
+    events = list(event_copies(pool, args.findings))
+    bodies = _bodies(events)
+    size = sum(len(b) for _, b in bodies)
+    with database(args.database_url, root) as url, serve(url, root / "registry.log") as reg:
+        tenant = reg.tenant()
+        if args.without_text_index:
+            _drop_text_index(url)
+        with reg.client(tenant.agent) as agent:
+            agent.timeout = httpx.Timeout(300)
+            first = _scan(agent, bodies, _STARTED)
+            second = _scan(agent, bodies, _STARTED + timedelta(days=1))  # a night later
+        rows = [_row(e, 1, 1, None) for e in events]
+        baseline = _bulk_load(url, rows)
+        backend = make_url(url).get_backend_name()
+    n = args.findings
+    index = ""
+    if backend == "postgresql":
+        index = ", without the text index" if args.without_text_index else ", with the text index"
+    print(f"{n} findings in {len(bodies)} batches of {_BATCH} ({size / len(bodies) / 1e6:.2f} MB "
+          f"gzip each, {size / n:.0f} B per finding), registry on {backend}{index}")  # fmt: skip
+    print(f"first scan (inserts): {first:7.2f} s = {n / first:9,.0f} findings/s")
+    print(f"second scan (updates): {second:6.2f} s = {n / second:9,.0f} findings/s")
+    print(f"baseline, bulk load of the same rows: {baseline:.2f} s = {n / baseline:,.0f} rows/s")
+    print(f"ingest = {baseline / first:.2f} (inserts), {baseline / second:.2f} (updates) of it")
+
+
+# --- read --------------------------------------------------------------------------------
+
+
+def _seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
+    """Load `counts` (institution id -> findings) by COPY, 5 % of them resolved, with
+    their scan, `scan_findings`, `finding_counts` and fresh statistics."""
+    engine = create_engine(url)
+    scans: dict[int, int] = {}
+    with engine.begin() as connection:
+        for institution in counts:
+            scans[institution] = connection.scalar(text(
+                "INSERT INTO scans (uid, institution_id, agent_version, started, providers, "
+                "received, events, finished, status) VALUES (:uid, :i, 'bench', :t, '[]', :t, "
+                ":n, :t, 'complete') RETURNING id"),
+                {"i": institution, "uid": str(uuid.uuid4()), "t": _STARTED,
+                 "n": counts[institution]})  # fmt: skip
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    columns = ", ".join(_COLUMNS)
+    start = 0
+    with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
+        for institution, count in counts.items():
+            with cursor.copy(f"COPY findings ({columns}) FROM STDIN") as copy:
+                for n, e in enumerate(event_copies(pool, count, start=start)):
+                    resolved = _STARTED if n % 20 == 7 else None
+                    copy.write_row(_row(e, institution, scans[institution], resolved))
+            cursor.execute(
+                "INSERT INTO scan_findings (scan_id, uid, status) SELECT last_scan_id, uid, "
+                "status FROM findings WHERE institution_id = %s", (institution,))  # fmt: skip
+            start += count
+    with engine.begin() as connection:
+        for institution in counts:
+            connection.execute(text(
+                "INSERT INTO finding_counts SELECT institution_id, rule, severity, provider, "
+                "status, count(*) FROM findings WHERE institution_id = :i AND resolved_at IS "
+                "NULL GROUP BY 1, 2, 3, 4, 5"), {"i": institution})  # fmt: skip
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute("VACUUM ANALYZE")
+    engine.dispose()
+
+
+def _timed(client: httpx.Client, path: str, params: dict[str, str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        answer = client.get(path, params=params)
+        times.append(time.perf_counter() - begin)
+        answer.raise_for_status()
+    return sorted(times)
+
+
+def _rare(pool: list[dict[str, Any]]) -> str:
+    """A text only the findings of one resource contain (copy 150 of a pool resource)."""
+    return f"{pool[17]['resources'][0]['uid']}/150"
+
+
+def _calls(
+    reg: Registry, tenant: Tenant, pool: list[dict[str, Any]]
+) -> list[tuple[str, str, dict[str, str]]]:
+    """(label, path, params) of each measured call."""
+    name = tenant.name
+    rare = _rare(pool)
+    half = base64.urlsafe_b64encode(b"500000").decode()
+    findings = "/api/v1/findings"
+    return [
+        ("summary", f"/api/v1/institutions/{name}/summary", {}),
+        ("findings, first page", findings, {"institution": name}),
+        ("findings, cursor page half-way", findings, {"institution": name, "cursor": half}),
+        ("findings, status=fail severity=high", findings,
+         {"institution": name, "status": "fail", "severity": "high"}),
+        ("findings, rule + account", findings,
+         {"institution": name, "rule": "BASE-ENC-01", "account": "100000000007"}),
+        ("findings, text (frequent)", findings, {"institution": name, "text": "encrypt"}),
+        ("findings, text (rare: one resource)", findings, {"institution": name, "text": rare}),
+    ]  # fmt: skip
+
+
+def _web_login(client: httpx.Client, token: str) -> bool:
+    """A session cookie for the registry's pages (when it has them)."""
+    form = client.get("/login")
+    csrf = client.cookies.get("cc_login_csrf")
+    if form.status_code != 200 or csrf is None:
+        return False
+    answer = client.post(
+        "/login",
+        content=f"token={token}&csrf={csrf}&next=/".encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": str(client.base_url),
+        },
+    )
+    return answer.status_code in (200, 303)
+
+
+def _pages(tenant: Tenant, rare: str) -> list[tuple[str, str, dict[str, str]]]:
+    findings = "/findings"
+    return [
+        ("page: institution (summary)", f"/institutions/{tenant.name}", {}),
+        ("page: findings, status=fail severity=high", findings,
+         {"institution": tenant.name, "status": "fail", "severity": "high"}),
+        ("page: findings, text (rare)", findings, {"institution": tenant.name, "text": rare}),
+    ]  # fmt: skip
+
+
+def read(args: argparse.Namespace, root: Path) -> None:
+    pool = event_pool(5000)
+    with database(args.database_url, root) as url:
+        with serve(url, root / "registry.log") as reg:  # migrates; then loaded below
+            bench, other = reg.tenant(), reg.tenant()
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            ids = {name: id_ for name, id_ in connection.execute(
+                text("SELECT name, id FROM institutions"))}  # fmt: skip
+        engine.dispose()
+        begin = time.perf_counter()
+        _seed(url, pool, {ids[bench.name]: args.findings, ids[other.name]: args.findings // 100})
+        print(f"loaded {args.findings + args.findings // 100} findings in "
+              f"{time.perf_counter() - begin:.0f} s")  # fmt: skip
+        with serve(url, root / "registry.log") as reg:
+            reg = Registry(reg.url, reg.admin)
+            with reg.client(bench.reader) as reader:
+                reader.timeout = httpx.Timeout(60)
+                baseline = _timed(reader, "/api/v1/institutions", {}, args.runs)
+                results = [(label, _timed(reader, path, params, args.runs))
+                           for label, path, params in _calls(reg, bench, pool)]  # fmt: skip
+            with httpx.Client(base_url=reg.url, timeout=60) as browser:
+                if _web_login(browser, bench.reader):
+                    results += [(label, _timed(browser, path, params, args.runs))
+                                for label, path, params in _pages(bench, _rare(pool))]  # fmt: skip
+                else:
+                    print("pages: not measured (this registry has no login page)")
+    base = statistics.median(baseline)
+    print(f"{args.findings} findings of one institution, {args.runs} runs each; baseline "
+          f"GET /api/v1/institutions median {base * 1000:.1f} ms")  # fmt: skip
+    for label, times in results:
+        median, p90 = statistics.median(times), times[int(len(times) * 0.9) - 1]
+        print(f"{label:40} median {median * 1000:7.1f} ms  p90 {p90 * 1000:7.1f} ms  "
+              f"= {median / base:5.1f} x baseline")  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("measure", choices=["ingest", "read"])
+    parser.add_argument("--findings", type=int)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
+    parser.add_argument(
+        "--without-text-index",
+        action="store_true",
+        help="drop the trigram index of the text filter first (PostgreSQL)",
+    )
+    args = parser.parse_args(argv)
+    if args.findings is None:
+        args.findings = 100_000 if args.measure == "ingest" else 1_000_000
+    with tempfile.TemporaryDirectory(prefix="cc-registry-bench-") as tmp:
+        (ingest if args.measure == "ingest" else read)(args, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Open findings per institution, rule, severity, provider and status (`finding_counts`).
+
+The summary of an institution groups its open findings five ways; at a million findings
+that grouping takes a second, so the counts are kept up to date instead, in the
+transaction of every write that changes `findings`:
+
+- a batch (`cloudcensus.registry.batches`): before its upsert, `batch_delta` counts
+  the rows it will write (+1 under their new key) and the open rows they replace (-1
+  under their old key), with the very condition the upsert applies;
+- a completion (`cloudcensus.registry.ingest`): `resolution_delta` counts the rows it is
+  about to resolve (-1).
+
+Both read `findings` before writing it, so writers of one institution must not
+interleave: `lock_institution` serialises them (an advisory transaction lock on
+PostgreSQL; on SQLite, taking the database write lock at once). `summary_counts` reads
+the table. `recount` rebuilds an institution's rows from `findings` (a repair, and the
+reference the tests compare with).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cloudcensus.registry.models import Finding, FindingCount, Scan
+
+__all__ = [
+    "CountKey",
+    "apply_delta",
+    "lock_institution",
+    "recount",
+    "resolution_delta",
+    "summary_counts",
+]
+
+#: (rule, severity, provider, status)
+CountKey = tuple[str, str, str, str]
+_KEY_COLUMNS = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
+_LOCK_NAMESPACE = 0x63636E74  # "ccnt": the advisory lock class of institution writers
+
+
+def lock_institution(session: Session, institution_id: int, scan_id: int) -> None:
+    """Serialise this transaction with every other writer of the institution's findings."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :institution)"),
+            {"space": _LOCK_NAMESPACE, "institution": institution_id},
+        )
+    else:  # SQLite: a first write takes the database's write lock (waits busy_timeout)
+        session.execute(update(Scan).where(Scan.id == scan_id).values(events=Scan.events))
+
+
+def resolution_delta(session: Session, where: Iterable[ColumnElement[bool]]) -> Counter[CountKey]:
+    """-1 per open finding matching `where` (the rows a resolution is about to close)."""
+    rows = session.execute(
+        select(*_KEY_COLUMNS, func.count())
+        .where(*where, Finding.resolved_at.is_(None))
+        .group_by(*_KEY_COLUMNS)
+    )
+    return Counter({(r, sv, p, st): -n for r, sv, p, st, n in rows})
+
+
+def apply_delta(session: Session, institution_id: int, delta: Counter[CountKey]) -> None:
+    """Add `delta` to the institution's counts (rows are created as needed)."""
+    rows = [
+        {"institution_id": institution_id, "rule": r, "severity": sv, "provider": p,
+         "status": st, "n": n}
+        for (r, sv, p, st), n in delta.items()
+        if n
+    ]  # fmt: skip
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FindingCount)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["institution_id", "rule", "severity", "provider", "status"],
+            set_={"n": FindingCount.n + statement.excluded.n},
+        ),
+        rows,
+    )
+
+
+def summary_counts(session: Session, institution_id: int) -> list[tuple[str, str, str, str, int]]:
+    """(rule, severity, provider, status, open findings) of an institution, none zero."""
+    rows = session.execute(
+        select(
+            FindingCount.rule,
+            FindingCount.severity,
+            FindingCount.provider,
+            FindingCount.status,
+            FindingCount.n,
+        ).where(FindingCount.institution_id == institution_id, FindingCount.n > 0)
+    )
+    return [(r, sv, p, st, n) for r, sv, p, st, n in rows]
+
+
+def recount(session: Session, institution_id: int) -> None:
+    """Rebuild the institution's counts from `findings` (caller commits)."""
+    session.execute(delete(FindingCount).where(FindingCount.institution_id == institution_id))
+    grouped = (
+        select(Finding.institution_id, *_KEY_COLUMNS, func.count())
+        .where(Finding.institution_id == institution_id, Finding.resolved_at.is_(None))
+        .group_by(Finding.institution_id, *_KEY_COLUMNS)
+    )
+    columns = ["institution_id", "rule", "severity", "provider", "status", "n"]
+    session.execute(insert(FindingCount).from_select(columns, grouped))

@@ -1,0 +1,118 @@
+"""Migrations: a database of the first release gains the counts of its open findings,
+and the migrated schema is the one the models declare (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, make_url, text
+
+import cloudcensus.registry.db as registry_db
+from cloudcensus.registry.models import Base
+from tests.registry.conftest import PG_ENV
+
+NOW = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
+ONLY_POSTGRESQL = {"ix_findings_text"}  # the optional trigram index (pg_trgm)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database."""
+    if request.param == "sqlite":
+        created = create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+        yield created
+        created.dispose()
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}")
+    name = f"cloudcensus_migrate_{uuid.uuid4().hex[:8]}"
+    server = make_url(base).set(drivername="postgresql", database="postgres")
+    dsn = server.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    created = create_engine(make_url(base).set(database=name))
+    yield created
+    created.dispose()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def upgrade(engine: Engine, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(Path(registry_db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_a_first_release_database_gains_the_counts_of_its_open_findings(engine: Engine) -> None:
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO institutions (id, name, created) VALUES (1, 'a', :t), (2, 'b', :t)"),
+            {"t": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO scans (id, uid, institution_id, agent_version, started, providers, "
+                "received, events) VALUES (1, 'u1', 1, '0.1', :t, '[]', :t, 0), "
+                "(2, 'u2', 2, '0.1', :t, '[]', :t, 0)"
+            ),
+            {"t": NOW},
+        )
+        rows = [
+            (1, "f1", "R1", "high", "fail", None),
+            (1, "f2", "R1", "high", "fail", None),
+            (1, "f3", "R1", "high", "pass", None),
+            (1, "f4", "R2", "low", "fail", NOW),  # resolved: not counted
+            (2, "f1", "R1", "high", "fail", None),
+        ]
+        for institution, uid, rule, severity, status, resolved in rows:
+            values = {"i": institution, "uid": uid, "r": rule, "s": severity, "st": status}
+            connection.execute(
+                text(
+                    "INSERT INTO findings (institution_id, uid, provider, account, region, rule, "
+                    "severity, status, resource_id, title, first_seen, last_seen, resolved_at, "
+                    "last_scan_id, last_started, event) VALUES (:i, :uid, 'aws', '1', 'eu', :r, "
+                    ":s, :st, 'arn', 'title', :t, :t, :res, :i, :t, '{}')"
+                ),
+                {**values, "t": NOW, "res": resolved},
+            )
+    upgrade(engine, "head")
+    with engine.connect() as connection:
+        counts = connection.execute(
+            text(
+                "SELECT institution_id, rule, severity, provider, status, n FROM finding_counts "
+                "ORDER BY 1, 2, 5"
+            )
+        ).all()
+    assert [tuple(row) for row in counts] == [
+        (1, "R1", "high", "aws", "fail", 2),
+        (1, "R1", "high", "aws", "pass", 1),
+        (2, "R1", "high", "aws", "fail", 1),
+    ]
+
+
+def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
+    upgrade(engine, "head")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_object": lambda obj, name, kind, reflected, compare_to: (
+                    name not in ONLY_POSTGRESQL
+                )
+            },
+        )
+        assert compare_metadata(context, Base.metadata) == []

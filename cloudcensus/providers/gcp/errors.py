@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import requests
 from google.api_core import exceptions as api
 from google.auth import exceptions as auth
-from google.protobuf.json_format import ParseError  # type: ignore[import-untyped]
+from google.protobuf.json_format import ParseError
 from pydantic import ValidationError
 
 from cloudcensus.providers.base import ProviderError

@@ -56,9 +56,17 @@ def every_log_line(quiet: Sequence[str] = ("botocore", "boto3")) -> Iterator[lis
     handler, root = _Everything(), logging.getLogger()
     level, root.level = root.level, logging.DEBUG
     root.addHandler(handler)
-    loggers = [logging.getLogger(name) for name in quiet]
+    # Loggers an earlier test quietened (the CLI's setup_logging) are opened again.
+    loud = [
+        logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name not in quiet
+    ]
+    loggers = [*loud, *(logging.getLogger(name) for name in quiet)]
     saved = [logger.level for logger in loggers]
-    for logger in loggers:
+    for logger in loud:
+        logger.setLevel(logging.NOTSET)
+    for logger in loggers[len(loud) :]:
         logger.setLevel(logging.INFO)
     try:
         yield handler.texts

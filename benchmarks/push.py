@@ -1,7 +1,7 @@
 """Push throughput: a finished scan's findings queued in the outbox and delivered to a
 real registry process on loopback.
 
-Run: `python -m benchmarks.push [--findings 100000] [--database-url URL]`.
+Run: `python -m benchmarks.push [--findings 100000] [--database-url URL] [--concurrency N]`.
 
 The findings are the engine's on the engine benchmark's synthetic estate (real rules,
 evidence and messages, about 2.5 KB of OCSF JSON each), stored in an agent store with
@@ -13,6 +13,11 @@ runs them:
 2. deliver: `Pusher.push()` through `build_client` to the registry (a `cloudcensus
    registry serve` process; SQLite in a temporary directory, or the PostgreSQL
    database of `--database-url`), until the registry has completed the scan.
+
+Before 2, the same outbox is delivered once to a sink (a loopback HTTP/1.1 server in a
+process of its own that reads each request and answers 200 at once), then marked
+undelivered again: the agent's own delivery cost, whatever the registry's ingest speed.
+`--concurrency` sets the batches in flight at once (default: the agent's).
 
 The baseline, in the same run on the same findings: mapping them to OCSF and encoding
 them as JSON and gzip in memory (`finding_to_ocsf`, `to_json`, gzip at the agent's
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import multiprocessing
 import secrets
 import sys
 import tempfile
@@ -34,6 +40,8 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +62,7 @@ from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
 from cloudcensus.scanner.inventory import Resource
 from cloudcensus.scanner.push import Pusher, build_client, enqueue_scan
 from cloudcensus.scanner.push.items import GZIP_LEVEL
+from cloudcensus.scanner.push.pusher import DEFAULT_CONCURRENCY
 from cloudcensus.scanner.report.ocsf import finding_to_ocsf
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.registry.server import serve
@@ -162,28 +171,98 @@ def _baseline(store: Store, scan: int) -> float:
     return time.perf_counter() - started
 
 
-def _push(store: Store, scan: int, url: str, token: str, batch_size: int) -> tuple[float, float]:
-    """(queue seconds, deliver seconds); fails unless the registry completed the scan."""
+class _SinkHandler(BaseHTTPRequestHandler):
+    """Reads each request whole and answers 200 with a small JSON body, keeping the
+    connection open (HTTP/1.1), as the registry does."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once, as from uvicorn
+
+    def _accept(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_POST = do_PUT = _accept
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _serve_sink(port: Connection) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SinkHandler)
+    port.send(server.server_address[1])
+    server.serve_forever()
+
+
+@contextmanager
+def sink() -> Iterator[str]:
+    """A loopback HTTP server, in a process of its own, that accepts every request at
+    once; yields its URL."""
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.get_context("fork").Process(
+        target=_serve_sink, args=(child,), daemon=True
+    )
+    process.start()
+    try:
+        if not parent.poll(30):
+            raise SystemExit("the sink did not start")
+        yield f"http://127.0.0.1:{parent.recv()}"
+    finally:
+        process.terminate()
+        process.join()
+
+
+def _deliver(store: Store, url: str, token: str, batch_size: int, concurrency: int) -> float:
+    """Seconds for `Pusher.push()` to deliver the outbox; fails unless all got through."""
+    settings = PushSettings(url=url, token=token, batch_size=batch_size)
+    started = time.perf_counter()
+    with build_client(settings) as client:
+        report = Pusher(client, store, concurrency=concurrency).push()
+    took = time.perf_counter() - started
+    if not report.complete:
+        raise SystemExit(f"push incomplete: {report}")
+    return took
+
+
+def _undeliver(store: Store) -> None:
+    """Mark the whole outbox undelivered again (benchmark only: a second delivery)."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE outbox_items SET delivered = NULL, attempts = 0")
+        conn.execute("UPDATE outbox_scans SET delivered = NULL, attempted = NULL")
+
+
+def _push(
+    store: Store, scan: int, url: str, token: str, batch_size: int, concurrency: int
+) -> tuple[float, float, float]:
+    """(queue, deliver to the sink, deliver to the registry) seconds; fails unless the
+    registry completed the scan."""
     started = time.perf_counter()
     store.finish_scan(
         scan,
         ScanStatus.COMPLETE,
         outbox=lambda conn: enqueue_scan(store, conn, scan, batch_size=batch_size),
     )
-    queued = time.perf_counter()
-    settings = PushSettings(url=url, token=token, batch_size=batch_size)
-    with build_client(settings) as client:
-        report = Pusher(client, store).push()
-    delivered = time.perf_counter()
-    if not report.complete:
-        raise SystemExit(f"push incomplete: {report}")
-    return queued - started, delivered - queued
+    queued = time.perf_counter() - started
+    with sink() as sink_url:
+        to_sink = _deliver(store, sink_url, token, batch_size, concurrency)
+    _undeliver(store)
+    return queued, to_sink, _deliver(store, url, token, batch_size, concurrency)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"batches in flight at once (default {DEFAULT_CONCURRENCY}, the agent's)",
+    )
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server for the registry (a database is created on it and "
@@ -201,19 +280,29 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"building {args.findings} findings (engine on the synthetic estate)...")
             scan = _stored_scan(store, args.findings)
             baseline = _baseline(store, scan)
-            queue, deliver = _push(store, scan, reg.url, tenant.agent, args.batch_size)
+            queue, to_sink, deliver = _push(
+                store, scan, reg.url, tenant.agent, args.batch_size, args.concurrency
+            )
             with reg.client(tenant.reader) as reader:
                 summary = reader.get(f"/api/v1/institutions/{tenant.name}/summary").json()
             backend = url.split(":", 1)[0].split("+")[0]
-            _report(args.findings, backend, queue, deliver, baseline, summary["total"])
+            print(f"{args.concurrency} batch(es) in flight at once")
+            _report(args.findings, backend, queue, to_sink, deliver, baseline, summary["total"])
 
 
 def _report(
-    count: int, backend: str, queue: float, deliver: float, baseline: float, held: int
+    count: int,
+    backend: str,
+    queue: float,
+    to_sink: float,
+    deliver: float,
+    baseline: float,
+    held: int,
 ) -> None:
     total = queue + deliver
     print(f"{count} findings pushed to a registry on {backend}")
     print(f"queue (outbox write):   {queue:6.2f} s = {count / queue:9,.0f} findings/s")
+    print(f"deliver (to a sink):    {to_sink:6.2f} s = {count / to_sink:9,.0f} findings/s")
     print(f"deliver (to registry):  {deliver:6.2f} s = {count / deliver:9,.0f} findings/s")
     print(f"queue + deliver:        {total:6.2f} s = {count / total:9,.0f} findings/s")
     print(f"baseline (OCSF + JSON + gzip in memory): {baseline:.2f} s = "

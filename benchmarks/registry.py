@@ -11,17 +11,23 @@ on the synthetic estate (about 2.5 KB each), copied with distinct uids
 (`benchmarks.push.event_copies`).
 
 ingest: the findings as gzip batches of 1,000 (the agent's bodies), POSTed one after the
-other, as the agent's pusher does, for two scans: the first creates every finding, the
-second (a night later) updates every one. Baseline, same run: the database's own bulk
-load of the same rows (PostgreSQL COPY; SQLite executemany) into a copy of `findings`
-with the same indexes; the report gives ingest as a fraction of it.
+other (`--concurrency N`: N at a time, as the agent's pusher does with 3), for two
+scans: the first creates every finding, the second (a night later) updates every one.
+Baseline, same run: the database's own bulk load of what the first scan stores
+(PostgreSQL COPY; SQLite executemany): the rows into a copy of `findings` with the same
+indexes, and the gzip bodies into a copy of `event_batches`; the report gives ingest as
+a fraction of it.
 
-read: `--findings` findings of one institution (and 1 % as many of another) are loaded
-by COPY, with the counts and statistics the ingest path and autovacuum would leave; then
-each API call is timed (median and 90th percentile of 20): the summary, the first page
-of open findings, a cursor page half-way, filters on status and severity, on rule and
-account, and text filters (frequent and rare). Baseline, same run: `GET /api/v1/
-institutions` (authentication and one small query).
+read (PostgreSQL): `--findings` findings of one institution (and 1 % as many of another)
+are loaded by COPY, as one completed scan each, with the counts the ingest path would
+keep and the statistics autovacuum would gather; then each API call is timed (median and
+90th percentile of `--runs`): the summary, the first page of open findings, a cursor
+page half-way, filters on status and severity, on rule and account, and text filters
+(frequent, and rare: one resource's findings), a finding's detail (its event read from
+its stored batch) and the OCSF export filtered on rule and account (928 findings from 48
+stored batches at 1,000,000); and, when the registry serves pages, the
+institution page and the findings page filtered the same ways. Baseline, same run:
+`GET /api/v1/institutions` (authentication and one small query).
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ from __future__ import annotations
 import argparse
 import base64
 import gzip
+import itertools
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,12 +65,21 @@ _STARTED = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
 _COLUMNS = (
     "institution_id", "uid", "provider", "account", "region", "rule", "severity", "status",
     "resource_id", "resource_type", "title", "message", "explanation_id", "first_seen",
-    "last_seen", "resolved_at", "last_scan_id", "last_started", "event",
+    "last_seen", "resolved_at", "last_scan_id", "last_started", "events_id", "event_index",
 )  # fmt: skip
 
 
-def _row(e: dict[str, Any], institution: int, scan: int, resolved: datetime | None) -> tuple:  # type: ignore[type-arg]
-    """The `findings` row the ingest path derives from an event."""
+def _batch_body(uid: str, events: Sequence[dict[str, Any]]) -> bytes:
+    """A gzip `FindingBatch` body, as the agent sends it (and the registry keeps it)."""
+    joined = b",".join(to_json(e) for e in events)
+    return gzip.compress(b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined), 3, mtime=0)
+
+
+def _row(
+    e: dict[str, Any], institution: int, scan: int, resolved: datetime | None, at: tuple[int, int]
+) -> tuple[Any, ...]:
+    """The `findings` row the ingest path derives from an event; `at`: (event batch id,
+    position in it)."""
     seen = datetime.fromtimestamp(e["time"] / 1000, UTC)
     r = e["resources"][0]
     cc = e["unmapped"]["cloudcensus"]
@@ -70,7 +87,7 @@ def _row(e: dict[str, Any], institution: int, scan: int, resolved: datetime | No
             e["cloud"]["account"]["uid"], r.get("region") or e["cloud"].get("region") or "global",
             e["compliance"]["control"], e["severity"].lower(), cc["status"], r["uid"],
             r.get("type"), e["finding_info"]["title"], e.get("message"), cc.get("explanation_id"),
-            seen, seen, resolved, scan, _STARTED, to_json(e).decode())  # fmt: skip
+            seen, seen, resolved, scan, _STARTED, *at)  # fmt: skip
 
 
 # --- ingest ------------------------------------------------------------------------------
@@ -80,27 +97,32 @@ def _bodies(events: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     bodies = []
     for first in range(0, len(events), _BATCH):
         uid = str(uuid.uuid4())
-        joined = b",".join(to_json(e) for e in events[first : first + _BATCH])
-        body = b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined)
-        bodies.append((uid, gzip.compress(body, compresslevel=1, mtime=0)))
+        bodies.append((uid, _batch_body(uid, events[first : first + _BATCH])))
     return bodies
 
 
-def _scan(agent: httpx.Client, bodies: list[tuple[str, bytes]], started: datetime) -> float:
-    """Seconds to deliver one scan: open, every batch, complete."""
+def _scan(
+    agent: httpx.Client, bodies: list[tuple[str, bytes]], started: datetime, concurrency: int
+) -> float:
+    """Seconds to deliver one scan: open, every batch (`concurrency` at a time), complete."""
     scan = uuid.uuid4()
     begin = time.perf_counter()
     agent.post("/api/v1/scans", json={"scan_uid": str(scan), "agent_version": "bench",
                                       "started": started.isoformat(), "providers": ["aws"]}
                ).raise_for_status()  # fmt: skip
     path = f"/api/v1/scans/{scan}/findings"
-    count = 0
-    for uid, body in bodies:
+
+    def send(batch: tuple[str, bytes]) -> int:
+        uid, body = batch
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip",
                    "Idempotency-Key": uid}  # fmt: skip
         answer = agent.post(path, content=body, headers=headers)
         answer.raise_for_status()
-        count += answer.json()["accepted"]
+        accepted: int = answer.json()["accepted"]
+        return accepted
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        count = sum(pool.map(send, bodies))
     done = agent.post(f"/api/v1/scans/{scan}/complete", json={
         "finished": (started + timedelta(minutes=30)).isoformat(), "status": "complete",
         "findings": count, "coverage": []})  # fmt: skip
@@ -108,13 +130,18 @@ def _scan(agent: httpx.Client, bodies: list[tuple[str, bytes]], started: datetim
     return time.perf_counter() - begin
 
 
-def _bulk_load(url: str, rows: list[tuple]) -> float:  # type: ignore[type-arg]
-    """Seconds for the database's own bulk load of `rows` into a copy of `findings`."""
+def _bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # type: ignore[type-arg]
+    """Seconds for the database's own bulk load of `rows` into a copy of `findings` and of
+    `bodies` into a copy of `event_batches`."""
     engine = create_engine(url)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("CREATE TABLE bulk (LIKE findings INCLUDING ALL)"))
+            connection.execute(text("CREATE TABLE bulk_events (LIKE event_batches INCLUDING ALL)"))
         else:
+            connection.execute(text(
+                "CREATE TABLE bulk_events (id INTEGER PRIMARY KEY, refs INTEGER NOT NULL, "
+                "body BLOB NOT NULL)"))  # fmt: skip
             ddl = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name='findings'"))
             connection.execute(text(ddl.replace("findings", "bulk", 1)))
             for index in connection.scalars(text(
@@ -126,15 +153,18 @@ def _bulk_load(url: str, rows: list[tuple]) -> float:  # type: ignore[type-arg]
     begin = time.perf_counter()
     if engine.dialect.name == "postgresql":
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with (
-            psycopg.connect(dsn) as pg,
-            pg.cursor() as cursor,
-            cursor.copy(f"COPY bulk ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
+            with cursor.copy("COPY bulk_events (id, refs, body) FROM STDIN") as copy:
+                for n, body in enumerate(bodies):
+                    copy.write_row((n + 1, _BATCH, body))
+            with cursor.copy(f"COPY bulk ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
     else:
         with engine.begin() as connection:
+            connection.execute(text("INSERT INTO bulk_events VALUES (:id, :refs, :body)"),
+                               [{"id": n + 1, "refs": _BATCH, "body": body}
+                                for n, body in enumerate(bodies)])  # fmt: skip
             marks = ", ".join(f":{c}" for c in _COLUMNS)
             connection.execute(text(f"INSERT INTO bulk ({columns}) VALUES ({marks})"),  # noqa: S608
                                [dict(zip(_COLUMNS, row, strict=True)) for row in rows])  # fmt: skip
@@ -161,10 +191,11 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
             _drop_text_index(url)
         with reg.client(tenant.agent) as agent:
             agent.timeout = httpx.Timeout(300)
-            first = _scan(agent, bodies, _STARTED)
-            second = _scan(agent, bodies, _STARTED + timedelta(days=1))  # a night later
-        rows = [_row(e, 1, 1, None) for e in events]
-        baseline = _bulk_load(url, rows)
+            first = _scan(agent, bodies, _STARTED, args.concurrency)
+            later = _STARTED + timedelta(days=1)  # a night later
+            second = _scan(agent, bodies, later, args.concurrency)
+        rows = [_row(e, 1, 1, None, (n // _BATCH + 1, n % _BATCH)) for n, e in enumerate(events)]
+        baseline = _bulk_load(url, rows, [body for _, body in bodies])
         backend = make_url(url).get_backend_name()
     n = args.findings
     index = ""
@@ -172,6 +203,8 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
         index = ", without the text index" if args.without_text_index else ", with the text index"
     print(f"{n} findings in {len(bodies)} batches of {_BATCH} ({size / len(bodies) / 1e6:.2f} MB "
           f"gzip each, {size / n:.0f} B per finding), registry on {backend}{index}")  # fmt: skip
+    if args.concurrency > 1:
+        print(f"{args.concurrency} batches in flight at once")
     print(f"first scan (inserts): {first:7.2f} s = {n / first:9,.0f} findings/s")
     print(f"second scan (updates): {second:6.2f} s = {n / second:9,.0f} findings/s")
     print(f"baseline, bulk load of the same rows: {baseline:.2f} s = {n / baseline:,.0f} rows/s")
@@ -183,7 +216,8 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
 
 def _seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
     """Load `counts` (institution id -> findings) by COPY, 5 % of them resolved, with
-    their scan, `scan_findings`, `finding_counts` and fresh statistics."""
+    their scan, their events (gzip batches of 1,000 in `event_batches`), `scan_findings`,
+    `finding_counts` and fresh statistics."""
     engine = create_engine(url)
     scans: dict[int, int] = {}
     with engine.begin() as connection:
@@ -196,17 +230,32 @@ def _seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
                  "n": counts[institution]})  # fmt: skip
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     columns = ", ".join(_COLUMNS)
-    start = 0
+    start = batch = 0
     with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
         for institution, count in counts.items():
-            with cursor.copy(f"COPY findings ({columns}) FROM STDIN") as copy:
-                for n, e in enumerate(event_copies(pool, count, start=start)):
-                    resolved = _STARTED if n % 20 == 7 else None
-                    copy.write_row(_row(e, institution, scans[institution], resolved))
+            events = event_copies(pool, count, start=start)
+            for first in range(0, count, _BATCH):
+                chunk = list(itertools.islice(events, _BATCH))
+                batch += 1
+                cursor.execute(
+                    "INSERT INTO event_batches (id, refs, body) VALUES (%s, %s, %s)",
+                    (batch, len(chunk), _batch_body(str(uuid.uuid4()), chunk)),
+                )
+                with cursor.copy(f"COPY findings ({columns}) FROM STDIN") as copy:
+                    for n, e in enumerate(chunk, start=first):
+                        resolved = _STARTED if n % 20 == 7 else None
+                        at = (batch, n - first)
+                        copy.write_row(_row(e, institution, scans[institution], resolved, at))
             cursor.execute(
                 "INSERT INTO scan_findings (scan_id, uid, status) SELECT last_scan_id, uid, "
                 "status FROM findings WHERE institution_id = %s", (institution,))  # fmt: skip
+            cursor.execute(
+                "INSERT INTO scan_counts (scan_id, status, n) SELECT scan_id, status, count(*) "
+                "FROM scan_findings WHERE scan_id = %s GROUP BY 1, 2",
+                (scans[institution],),
+            )
             start += count
+        cursor.execute("SELECT setval(pg_get_serial_sequence('event_batches', 'id'), %s)", (batch,))
     with engine.begin() as connection:
         for institution in counts:
             connection.execute(text(
@@ -228,16 +277,23 @@ def _timed(client: httpx.Client, path: str, params: dict[str, str], runs: int) -
     return sorted(times)
 
 
+def _uid(pool: list[dict[str, Any]], number: int) -> str:
+    """The finding uid of copy `number` (as loaded by `_seed`)."""
+    uid: str = next(event_copies(pool, 1, start=number))["finding_info"]["uid"]
+    return uid
+
+
 def _rare(pool: list[dict[str, Any]]) -> str:
     """A text only the findings of one resource contain (copy 150 of a pool resource)."""
     return f"{pool[17]['resources'][0]['uid']}/150"
 
 
 def _calls(
-    reg: Registry, tenant: Tenant, pool: list[dict[str, Any]]
+    reg: Registry, tenant: Tenant, pool: list[dict[str, Any]], count: int
 ) -> list[tuple[str, str, dict[str, str]]]:
-    """(label, path, params) of each measured call."""
+    """(label, path, params) of each measured call (`count` findings loaded)."""
     name = tenant.name
+    detail = f"/api/v1/findings/{_uid(pool, count // 2 + 17)}"
     rare = _rare(pool)
     half = base64.urlsafe_b64encode(b"500000").decode()
     findings = "/api/v1/findings"
@@ -251,6 +307,9 @@ def _calls(
          {"institution": name, "rule": "BASE-ENC-01", "account": "100000000007"}),
         ("findings, text (frequent)", findings, {"institution": name, "text": "encrypt"}),
         ("findings, text (rare: one resource)", findings, {"institution": name, "text": rare}),
+        ("finding detail (event from its batch)", detail, {"institution": name}),
+        ("export OCSF, rule + account", "/api/v1/exports/findings.ocsf.jsonl",
+         {"institution": name, "rule": "BASE-ENC-01", "account": "100000000007"}),
     ]  # fmt: skip
 
 
@@ -300,8 +359,9 @@ def read(args: argparse.Namespace, root: Path) -> None:
             with reg.client(bench.reader) as reader:
                 reader.timeout = httpx.Timeout(60)
                 baseline = _timed(reader, "/api/v1/institutions", {}, args.runs)
+                calls = _calls(reg, bench, pool, args.findings)
                 results = [(label, _timed(reader, path, params, args.runs))
-                           for label, path, params in _calls(reg, bench, pool)]  # fmt: skip
+                           for label, path, params in calls]  # fmt: skip
             with httpx.Client(base_url=reg.url, timeout=60) as browser:
                 if _web_login(browser, bench.reader):
                     results += [(label, _timed(browser, path, params, args.runs))
@@ -322,6 +382,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("measure", choices=["ingest", "read"])
     parser.add_argument("--findings", type=int)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="ingest: batches in flight at once"
+    )
     parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
     parser.add_argument(
         "--without-text-index",
@@ -329,6 +392,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="drop the trigram index of the text filter first (PostgreSQL)",
     )
     args = parser.parse_args(argv)
+    if args.measure == "read" and args.database_url is None:
+        parser.error("read loads PostgreSQL by COPY: give --database-url")
     if args.findings is None:
         args.findings = 100_000 if args.measure == "ingest" else 1_000_000
     with tempfile.TemporaryDirectory(prefix="cc-registry-bench-") as tmp:

@@ -1,28 +1,28 @@
 """Reading and writing one finding batch (`POST /api/v1/scans/{scan_uid}/findings`).
 
-The fast path, taken by every batch an agent sends: `envelope` finds `batch_uid` and the
-`events` array in the body by their fixed place (`{"batch_uid":"...","events":[...]}`,
-as `cloudcensus.wire.v1` bodies are written) without parsing the events; `store` hands
-the array to the database (`cloudcensus.registry.stage`), which parses, checks and
-stages them; the rest is set-based SQL from the staging table. No event is parsed by
-Python.
+The fast path, taken by every batch an agent sends: `envelope` decodes and checks the
+body in one pass (`cloudcensus.registry.stage.decode`, msgspec); `store` stages its rows
+and writes them with set-based SQL. Pydantic never sees the batch.
 
-The slow path, for anything else (another key order, a body the checks refuse):
-`validated` parses and validates the body exactly as FastAPI would for a `FindingBatch`
-parameter (same 422 details), `storable` refuses what the `findings` columns cannot
-hold, and `canonical` re-encodes the events, which the fast path's checks then accept.
+The slow path, for anything the fast decoder refuses: `validated` parses and validates
+the body exactly as FastAPI would for a `FindingBatch` parameter (same 422 details),
+`storable` refuses what the `findings` columns cannot hold, and `canonical` re-encodes
+the events, which the fast decoder then accepts.
 
 `store` writes, in the caller's transaction (which holds `counts.lock_institution`):
 the uids the scan reported (`scan_findings`, first report of a uid kept), and unless
 the scan is superseded the findings upsert (a row last written by a later-started scan
 is kept; within a batch the last event of a uid wins) with its `finding_counts` delta.
+The batch body is kept once (`event_batches`), when at least one row points to it; each
+batch's `refs` counts the rows pointing to it, and a batch no row points to any more
+(every finding it held was written again by a later batch) is deleted in the same
+transaction.
 """
 
 from __future__ import annotations
 
 import email.message
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -30,14 +30,26 @@ from uuid import UUID
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import and_, case, delete, distinct, func, literal, or_, select, true
+from pydantic_core import PydanticSerializationError
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    any_,
+    delete,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry.counts import CountKey, apply_delta
-from cloudcensus.registry.models import Finding, Scan, ScanFinding
-from cloudcensus.registry.stage import MAX_TIME_MS, fill, stage
+from cloudcensus.registry.models import EventBatch, Finding, Scan, ScanFinding
+from cloudcensus.registry.stage import MAX_TIME_MS, Staged, decode, fill, stage
 from cloudcensus.wire import v1
 
 __all__ = [
@@ -52,42 +64,28 @@ __all__ = [
     "validated",
 ]
 
-_ENVELOPE = re.compile(
-    rb'\A\s*\{\s*"batch_uid"\s*:\s*"([0-9a-fA-F-]{36})"\s*,\s*"events"\s*:\s*(?=\[)'
-)
-#: A NUL character, escaped: the slow path names the field (the columns cannot hold it).
-_NUL = b"\\u0000"
-#: SQLSTATE classes the database raises for events it cannot parse or hold: data
-#: exceptions (22: malformed JSON, not an object, \u0000 in text) and program limits (54).
+#: SQLSTATE classes the database raises for values it cannot hold: data exceptions (22)
+#: and program limits (54).
 _REFUSED_STATES = ("22", "54")
 
 
 class NotCanonical(Exception):
-    """The database's checks refused at least one event: take the slow path."""
+    """The fast decoder refused the re-encoded events: they cannot be stored."""
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A batch's key and its `events` array as JSON text."""
+    """A batch's key and its checked events."""
 
     batch_uid: UUID
-    events: str
+    events: Staged
 
 
-def envelope(raw: bytes) -> Parsed | None:
-    """The batch uid and events array of a body in the wire layout, else None (also when
-    it escapes a NUL character anywhere)."""
-    found = _ENVELOPE.match(raw)
-    body = raw.rstrip()
-    if found is None or not body.endswith(b"}") or _NUL in raw:
-        return None
-    array = body[found.end() : -1].rstrip()
-    if not array.endswith(b"]"):
-        return None
-    try:
-        return Parsed(UUID(found.group(1).decode()), array.decode())
-    except (ValueError, UnicodeDecodeError):
-        return None
+def envelope(raw: bytes, gzipped: bytes | None = None) -> Parsed | None:
+    """The batch when the fast decoder accepts the body as is, else None. `gzipped`, the
+    body as received when compressed, is the form kept (else `raw`)."""
+    staged = decode(raw, gzipped)
+    return None if staged is None else Parsed(staged.batch_uid, staged)
 
 
 def _json_invalid(position: int, reason: str) -> dict[str, Any]:
@@ -175,11 +173,15 @@ def storable(batch: v1.FindingBatch) -> None:
 
 
 def canonical(batch: v1.FindingBatch) -> Parsed:
-    """The validated events re-encoded as the agent would send them."""
-    events = ",".join(
-        json.dumps(v1.event_to_json(event), separators=(",", ":")) for event in batch.events
-    )
-    return Parsed(batch.batch_uid, f"[{events}]")
+    """The validated events re-encoded as the agent would send them; `NotCanonical` when
+    even that form is refused (e.g. a lone surrogate escape in a string)."""
+    try:
+        staged = decode(v1.encode(batch))
+    except PydanticSerializationError as error:
+        raise NotCanonical(str(error)) from error
+    if staged is None:
+        raise NotCanonical("the re-encoded events are refused by the fast decoder")
+    return Parsed(batch.batch_uid, staged)
 
 
 def refused_by_database(error: DBAPIError) -> bool:
@@ -205,34 +207,60 @@ def _observe(session: Session, scan: Scan) -> None:
     session.execute(statement.on_conflict_do_nothing(index_elements=["scan_id", "uid"]))
 
 
-def _delta(session: Session, scan: Scan) -> Counter[CountKey]:
-    """What the upsert will change in the counts: +1 per row it writes, -1 per open row
-    it replaces (the upsert's own condition: the stored row's scan started no later)."""
-    joined = and_(Finding.institution_id == scan.institution_id, Finding.uid == stage.c.uid)
-    written = or_(Finding.id.is_(None), Finding.last_started <= started(scan))
-    new_key = (stage.c.rule, stage.c.severity, stage.c.provider, stage.c.status)
-    old_key = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
-    delta: Counter[CountKey] = Counter()
-    plus = session.execute(
-        select(*new_key, func.count())
-        .select_from(stage.outerjoin(Finding, joined))
-        .where(written)
-        .group_by(*new_key)
-    )
-    minus = session.execute(
-        select(*old_key, func.count())
-        .select_from(stage.join(Finding, joined))
-        .where(Finding.resolved_at.is_(None), Finding.last_started <= started(scan))
-        .group_by(*old_key)
-    )
-    for rule, severity, provider, status, n in plus:
-        delta[(rule, severity, provider, status)] += n
-    for rule, severity, provider, status, n in minus:
-        delta[(rule, severity, provider, status)] -= n
-    return delta
+@dataclass
+class _Plan:
+    """What the upsert will do: its `finding_counts` delta (+1 per row it writes under
+    the new key, -1 per open row it replaces under the old key), how many rows it writes,
+    and how many rows each older event batch loses."""
+
+    delta: Counter[CountKey]
+    written: int
+    released: Counter[int]
 
 
-def _upsert(session: Session, scan: Scan) -> None:
+def _stored_of(session: Session, uids: list[str]) -> ColumnElement[bool]:
+    """`Finding.uid` is one of `uids` (an index lookup each, whatever the statistics)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Finding.uid == any_(literal(uids, postgresql.ARRAY(Text())))
+    return Finding.uid.in_(uids)
+
+
+def _plan(session: Session, scan: Scan, staged: Staged) -> _Plan:
+    """Read the stored rows of the staged uids (the upsert's own condition decides which
+    it replaces: the stored row's scan started no later)."""
+    stored = session.execute(
+        select(
+            Finding.uid,
+            Finding.last_started <= started(scan),
+            Finding.rule,
+            Finding.severity,
+            Finding.provider,
+            Finding.status,
+            Finding.resolved_at.is_(None),
+            Finding.events_id,
+        ).where(
+            Finding.institution_id == scan.institution_id,
+            _stored_of(session, [row.uid for row in staged.rows]),
+        )
+    )
+    plan = _Plan(Counter(), 0, Counter())
+    kept: set[str] = set()
+    for uid, replaced, rule, severity, provider, status, is_open, events_id in stored:
+        if not replaced:
+            kept.add(uid)
+            continue
+        if is_open:
+            plan.delta[(rule, severity, provider, status)] -= 1
+        if events_id is not None:
+            plan.released[events_id] += 1
+    for row in staged.rows:
+        if row.uid not in kept:
+            plan.delta[(row.rule, row.severity, row.provider, row.status)] += 1
+            plan.written += 1
+    return plan
+
+
+def _upsert(session: Session, scan: Scan, events_id: int) -> None:
     """Insert or update findings from the stage; a row of a later-started scan is kept."""
     values = {
         "institution_id": literal(scan.institution_id),
@@ -252,7 +280,9 @@ def _upsert(session: Session, scan: Scan) -> None:
         "last_seen": stage.c.seen,
         "last_scan_id": literal(scan.id),
         "last_started": started(scan),
-        "event": stage.c.raw,
+        "event": null(),  # (a row written before migration 0005 held it)
+        "events_id": literal(events_id),
+        "event_index": stage.c.ord,
     }
     statement = _insert(session)(Finding).from_select(
         list(values), select(*values.values()).where(true())
@@ -271,22 +301,33 @@ def _upsert(session: Session, scan: Scan) -> None:
     )
 
 
-def store(session: Session, scan: Scan, events: str, *, superseded: bool) -> int:
-    """Stage and write the events; returns how many the batch holds. `NotCanonical` when
-    the checks refuse one (the caller rolls back and takes the slow path)."""
-    fill(session, events)
-    bad = func.sum(case((stage.c.ok, 0), else_=1))
-    count, uids, refused = session.execute(
-        select(func.count(), func.count(distinct(stage.c.uid)), bad)
-    ).one()
-    if refused or not 1 <= count <= v1.MAX_BATCH_EVENTS:
-        raise NotCanonical(f"{refused or 0} of {count} events refused by the database checks")
-    if uids < count:  # the same uid twice in the batch: the last event wins
-        last = select(func.max(stage.c.ord)).group_by(stage.c.uid)
-        session.execute(delete(stage).where(stage.c.ord.not_in(last)))
+def _release(session: Session, released: Counter[int]) -> None:
+    """Take the replaced rows off their event batches; delete the batches left unused."""
+    if not released:
+        return
+    for events_id, n in released.items():
+        session.execute(
+            update(EventBatch).where(EventBatch.id == events_id).values(refs=EventBatch.refs - n)
+        )
+    session.execute(
+        delete(EventBatch).where(EventBatch.id.in_(list(released)), EventBatch.refs <= 0)
+    )
+
+
+def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
+    """Stage and write the events; returns how many the batch holds."""
+    fill(session, events.rows)
     _observe(session, scan)
     if not superseded:
-        delta = _delta(session, scan)
-        _upsert(session, scan)
-        apply_delta(session, scan.institution_id, delta)
-    return int(count)
+        plan = _plan(session, scan, events)
+        if plan.written:
+            events_id = session.scalar(
+                insert(EventBatch)
+                .values(refs=plan.written, body=events.body)
+                .returning(EventBatch.id)
+            )
+            assert events_id is not None
+            _upsert(session, scan, events_id)
+        apply_delta(session, scan.institution_id, plan.delta)
+        _release(session, plan.released)
+    return events.count

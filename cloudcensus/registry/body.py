@@ -3,6 +3,9 @@
 A pure ASGI middleware, so the limit holds while the body streams in (a client
 announcing or sending more than the limit gets 413 without the server holding it all)
 and a gzip bomb is stopped at the limit of its decompressed size.
+
+The app sees the decompressed body; a gzip body as received stays available to it
+(`received_gzip`): the registry stores finding batches in that form.
 """
 
 from __future__ import annotations
@@ -12,13 +15,22 @@ import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-__all__ = ["BodyLimitMiddleware"]
+__all__ = ["BodyLimitMiddleware", "received_gzip"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_GZIP_KEY = "cloudcensus.received_gzip"
+
+
+def received_gzip(scope: Scope) -> bytes | None:
+    """The request body as received when it was gzip-compressed (its first gzip member
+    decompresses to the body the app sees), else None."""
+    value = scope.get(_GZIP_KEY)
+    return value if isinstance(value, bytes) else None
 
 
 class _Refused(Exception):
@@ -50,9 +62,9 @@ class BodyLimitMiddleware:
             announced = int(headers.get(b"content-length", b"0"))
             if announced > self.max:
                 raise _Refused(413, f"request body larger than {self.max} bytes")
-            body = await self._read(receive)
+            body = received = await self._read(receive)
             if encoding == "gzip":
-                body = self._gunzip(body)
+                body = self._gunzip(received)
             elif encoding not in ("identity", ""):
                 raise _Refused(415, f"unsupported Content-Encoding {encoding!r}; use gzip")
         except ValueError:
@@ -65,6 +77,8 @@ class BodyLimitMiddleware:
             (k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")
         ]
         scope = dict(scope, headers=[*kept, (b"content-length", str(len(body)).encode())])
+        if encoding == "gzip":
+            scope[_GZIP_KEY] = received
         sent = False
 
         async def replay() -> Message:

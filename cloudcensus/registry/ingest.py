@@ -7,9 +7,21 @@ idempotency, the completion count and the history) but change no finding, and it
 completion resolves nothing. A finding row is only written by a scan that started no
 earlier than the scan that last wrote it.
 
+Sharded scans (`ScanOpen.shard`: shard `index` of `count` of a `run`) split the estate
+between N agents; the shards of one run make one logical scan (`cloudcensus.registry.runs`
+for the read side). Supersession is per shard slot: a scan is superseded only by a
+later-started completed scan of the same slot (same index and count: a retried shard
+replaces the earlier attempt), by a later-started completed unsharded scan (it read the
+whole estate), or by another run every shard of which completed and started later
+(when N changes between nights, the new run's shards together read the whole estate).
+A shard that completes first therefore never supersedes its siblings. A shard's
+completion resolves findings only in the (provider, account) pairs its coverage shows
+complete and that belong to its shard (`cloudcensus.scanner.shard.shard_index`): never a
+sibling shard's accounts, whatever its coverage says.
+
 Every write of an institution's findings (a batch, a completion) runs under
 `counts.lock_institution` and keeps `finding_counts` in step. A batch is read and
-written by `cloudcensus.registry.batches` (the database parses its events); a batch's
+written by `cloudcensus.registry.batches` (msgspec decodes and checks it); a batch's
 digest, which tells a replay from a conflicting reuse of its uid, is the SHA-256 of the
 body as received (decompressed).
 """
@@ -24,11 +36,23 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from cloudcensus.registry import batches
+from cloudcensus.registry.body import received_gzip
 from cloudcensus.registry.counts import apply_delta, lock_institution, resolution_delta
 from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, require
 from cloudcensus.registry.models import (
@@ -38,10 +62,12 @@ from cloudcensus.registry.models import (
     Finding,
     Institution,
     Scan,
+    ScanCount,
     ScanFinding,
 )
 from cloudcensus.registry.tokens import Principal, Role
 from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus
+from cloudcensus.scanner.shard import shard_index
 from cloudcensus.wire import v1
 
 __all__ = ["BATCH_BODY", "covered_accounts", "document_batch_body", "received_findings", "router"]
@@ -81,6 +107,8 @@ def open_scan(body: v1.ScanOpen, session: Db, caller: Caller, response: Response
     if existing is not None:
         if existing.institution_id != caller.institution_id:
             raise HTTPException(409, "scan uid already in use")
+        if _shard_of(existing) != body.shard:
+            raise HTTPException(409, "scan uid already opened with another shard")
         response.status_code = 200
         response.headers[v1.REPLAYED_HEADER] = "true"
         return _opened(session, existing)
@@ -93,21 +121,46 @@ def open_scan(body: v1.ScanOpen, session: Db, caller: Caller, response: Response
         providers=body.providers,
         received=datetime.now(UTC),
         events=0,
+        shard_index=body.shard.index if body.shard else None,
+        shard_count=body.shard.count if body.shard else None,
+        run=body.shard.run if body.shard else None,
     )
     session.add(scan)
     session.commit()
     return _opened(session, scan)
 
 
+def _shard_of(scan: Scan) -> v1.ScanShard | None:
+    """The shard a stored scan was opened with (None: the whole estate)."""
+    if scan.shard_index is None or scan.shard_count is None or scan.run is None:
+        return None
+    return v1.ScanShard(index=scan.shard_index, count=scan.shard_count, run=scan.run)
+
+
 def _superseded(session: Session, scan: Scan) -> bool:
-    """A later-started scan of the same institution has completed already."""
+    """A later-started completed scan of the institution replaces this one: of the same
+    shard slot, of the whole estate, or every shard of another run (see the module doc)."""
     newer = aliased(Scan)
-    condition: ColumnElement[bool] = exists().where(
+    later = (
         newer.institution_id == scan.institution_id,
         newer.id != scan.id,
         newer.status.is_not(None),
         newer.started > batches.started(scan),
     )
+    replaces: ColumnElement[bool] = newer.shard_count.is_(None)
+    if scan.shard_count is not None:
+        same_slot = and_(
+            newer.shard_index == scan.shard_index, newer.shard_count == scan.shard_count
+        )
+        replaces = or_(replaces, same_slot)
+    other_run = newer.run.is_not(None) if scan.run is None else newer.run != scan.run
+    complete_runs = (
+        select(newer.run)
+        .where(*later, other_run)
+        .group_by(newer.run, newer.shard_count)
+        .having(func.count(distinct(newer.shard_index)) == newer.shard_count)
+    )
+    condition = or_(exists().where(*later, replaces), exists(complete_runs))
     return bool(session.scalar(select(condition)))
 
 
@@ -136,6 +189,11 @@ def document_batch_body(spec: dict[str, Any]) -> None:
 async def _raw_body(request: Request) -> bytes:
     """The request body, gunzipped and size-checked by `BodyLimitMiddleware`."""
     return await request.body()
+
+
+def _gzip_body(request: Request) -> bytes | None:
+    """The body as received when gzip-compressed: stored as is (`batches.envelope`)."""
+    return received_gzip(request.scope)
 
 
 def _same_events(known: Batch, digest: str, raw: bytes) -> bool:
@@ -199,10 +257,11 @@ def add_findings(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=v1.IDEMPOTENCY_HEADER)] = None,
     content_type: Annotated[str | None, Header()] = None,
+    gzipped: Annotated[bytes | None, Depends(_gzip_body)] = None,
 ) -> v1.BatchAccepted:
     """A `FindingBatch` (see the wire protocol): stored once, replays answered as such."""
     scan = _agent_scan(session, caller, scan_uid)  # authorization before any other check
-    fast = batches.envelope(raw)
+    fast = batches.envelope(raw, gzipped)
     if fast is not None:
         try:
             return _ingest(session, scan, fast, raw, idempotency_key, response)
@@ -286,6 +345,16 @@ def complete_scan(
         for e in body.coverage
     )
     pairs = [] if _superseded(session, scan) else covered_accounts(body.coverage, body.status)
+    if scan.shard_index is not None and scan.shard_count is not None:
+        index, count = scan.shard_index, scan.shard_count
+        own = [(p, a) for p, a in pairs if shard_index(p, a, count) == index]
+        if len(own) < len(pairs):
+            logger.warning(
+                "scan %s (shard %d/%d): coverage names %d account(s) of other shards; "
+                "nothing resolved there",
+                scan.uid, index, count, len(pairs) - len(own),
+            )  # fmt: skip
+        pairs = own
     resolved = 0
     for provider, account in pairs:
         where = (
@@ -306,6 +375,14 @@ def complete_scan(
         findings=received,
         resolved=resolved,
         covered_accounts=[f"{p}:{a}" for p, a in pairs],
+    )
+    session.execute(
+        insert(ScanCount).from_select(
+            ["scan_id", "status", "n"],
+            select(ScanFinding.scan_id, ScanFinding.status, func.count())
+            .where(ScanFinding.scan_id == scan.id)
+            .group_by(ScanFinding.scan_id, ScanFinding.status),
+        )
     )
     scan.finished = body.finished
     scan.status = body.status.value

@@ -133,13 +133,24 @@ class _RouteProbe:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        finally:
+        seen = scope.get(_SEEN_KEY)
+
+        def note() -> None:
             path = getattr(scope.get("route"), "path", None)
-            seen = scope.get(_SEEN_KEY)
-            if isinstance(path, str) and isinstance(seen, list):
+            if isinstance(path, str) and isinstance(seen, list) and not seen:
                 seen.append(path)
+
+        async def noting(message: Message) -> None:
+            # the route is known once the answer starts: noted before it leaves, so that
+            # the request is counted by the time its client has read the answer
+            if message["type"] == "http.response.start":
+                note()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting)
+        finally:
+            note()
 
 
 class MetricsMiddleware:
@@ -158,9 +169,21 @@ class MetricsMiddleware:
         started = time.perf_counter()
         status = 500  # what the client gets when the app raises
         replayed = False
+        counted = False
         answer = bytearray()
         scope[_SEEN_KEY] = []
         watch = scope.get("method") == "POST"  # both watched routes are POSTs
+
+        def count() -> None:
+            nonlocal counted
+            if counted:
+                return
+            counted = True
+            route, method = _route(scope), str(scope.get("method", ""))
+            self.metrics.requests.labels(route, method, str(status)).inc()
+            self.metrics.latency.labels(route, method).observe(time.perf_counter() - started)
+            if watch and route in self._WATCHED:
+                self.metrics.count_answer(route, replayed, bytes(answer))
 
         async def observe(message: Message) -> None:
             nonlocal status, replayed, watch
@@ -168,18 +191,19 @@ class MetricsMiddleware:
                 status = int(message["status"])
                 watch = watch and 200 <= status < 300
                 replayed = any(k.lower() == _REPLAYED for k, _ in message.get("headers", []))
-            elif watch and len(answer) < _ANSWER_MAX_BYTES:  # http.response.body
-                answer.extend(message.get("body", b""))
+            elif message["type"] == "http.response.body":
+                if watch and len(answer) < _ANSWER_MAX_BYTES:
+                    answer.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # counted before the last byte leaves: a client that reads its answer
+                    # and then scrapes /metrics sees its own request
+                    count()
             await send(message)
 
         try:
             await self.app(scope, receive, observe)
         finally:
-            route, method = _route(scope), str(scope.get("method", ""))
-            self.metrics.requests.labels(route, method, str(status)).inc()
-            self.metrics.latency.labels(route, method).observe(time.perf_counter() - started)
-            if watch and route in self._WATCHED:
-                self.metrics.count_answer(route, replayed, bytes(answer))
+            count()
 
 
 def install_metrics(app: FastAPI) -> RegistryMetrics:

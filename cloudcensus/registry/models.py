@@ -7,7 +7,10 @@ finding uids each scan reported, with their status: the distinct count checked o
 completion, a finding's history across scans and the trend. `finding_counts` keeps the
 number of open findings per (institution, rule, severity, provider, status), maintained
 by every write to `findings` (`cloudcensus.registry.counts`): the summary reads a few
-hundred rows instead of grouping a million.
+hundred rows instead of grouping a million. A finding's OCSF event is kept in the body of
+the batch that last wrote it (`event_batches`, one row per batch), not in its row: the
+rows stay narrow and a batch is written once. `scan_counts` keeps how many findings of
+each status a completed scan reported (written at its completion): the trend.
 
 Scan order within an institution is the scan's start time (UTC): a finding row records
 the start of the scan that last wrote it (`last_started`) so an older scan arriving late
@@ -27,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -38,11 +42,13 @@ __all__ = [
     "Base",
     "Batch",
     "Coverage",
+    "EventBatch",
     "Explanation",
     "Finding",
     "FindingCount",
     "Institution",
     "Scan",
+    "ScanCount",
     "ScanFinding",
     "Token",
     "TokenScope",
@@ -93,6 +99,7 @@ class TokenScope(Base):
 
 class Scan(Base):
     __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_institution_id_run", "institution_id", "run"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
@@ -106,6 +113,10 @@ class Scan(Base):
     completion: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the answer, replayed
     # set when the agent uploaded its explanations (even none): this scan's set is in force
     explanations_uploaded: Mapped[datetime | None] = mapped_column(_TS)
+    # one shard (`--shard I/N`) of a run scanned by N agents; NULL for an unsharded scan
+    shard_index: Mapped[int | None] = mapped_column(Integer)
+    shard_count: Mapped[int | None] = mapped_column(Integer)
+    run: Mapped[str | None] = mapped_column(String(128))
 
 
 class ScanFinding(Base):
@@ -115,6 +126,15 @@ class ScanFinding(Base):
     scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), primary_key=True)
     uid: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
     status: Mapped[str] = mapped_column(String(16))
+
+
+class ScanCount(Base):
+    """Findings of one status a completed scan reported (distinct uids); the trend."""
+
+    __tablename__ = "scan_counts"
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class Batch(Base):
@@ -156,7 +176,23 @@ class Finding(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(_TS)
     last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
     last_started: Mapped[datetime] = mapped_column(_TS)  # start of scan `last_scan_id`
-    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The OCSF event: number `event_index` of the stored batch `events_id` (written since
+    # migration 0005, `queries.EventReader` reads it); rows written before keep it in
+    # `event` until their next update. No foreign key: the batch's `refs` counts the rows.
+    event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    events_id: Mapped[int | None] = mapped_column(Integer)
+    event_index: Mapped[int | None] = mapped_column(Integer)
+
+
+class EventBatch(Base):
+    """A finding batch's body as accepted (a `FindingBatch`, JSON): the events of the
+    findings pointing to it. `refs` counts those rows; a batch is deleted when the last of
+    them moves to a newer batch (`cloudcensus.registry.batches`)."""
+
+    __tablename__ = "event_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    refs: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Explanation(Base):

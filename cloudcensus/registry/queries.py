@@ -7,22 +7,28 @@ outside that scope answers exactly like one that does not exist (404, or no rows
 from __future__ import annotations
 
 import base64
+import json
+import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
+import msgspec
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session, defer
 
 from cloudcensus.registry.deps import readable_institution, require
-from cloudcensus.registry.models import Explanation, Finding, Institution, Scan
+from cloudcensus.registry.models import EventBatch, Explanation, Finding, Institution, Scan
+from cloudcensus.registry.runs import group_runs
 from cloudcensus.registry.tokens import Principal, Role
 
 __all__ = [
     "PAGE_MAX",
     "SEARCH_TEXT",
+    "EventReader",
     "Filters",
     "FindingFilters",
     "FindingQuery",
@@ -158,6 +164,54 @@ def finding_view(finding: Finding, institution: str) -> dict[str, Any]:
     }
 
 
+class _Body(msgspec.Struct):
+    """A stored batch body: its events are sliced out, not parsed, until one is read."""
+
+    events: list[msgspec.Raw]
+
+
+_BODY = msgspec.json.Decoder(_Body)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _json(body: bytes) -> bytes:
+    """A stored batch body as JSON: gzip (as an agent sent it) is decompressed like the
+    registry did on receipt (`BodyLimitMiddleware`: the first gzip member)."""
+    if body[:2] != _GZIP_MAGIC:  # JSON text never starts with these bytes
+        return body
+    return zlib.decompressobj(wbits=31).decompress(body)
+
+
+class EventReader:
+    """The OCSF events of findings, each stored batch read and split once (the latest
+    `cache` batches are kept: findings in id order mostly share their batches)."""
+
+    def __init__(self, session: Session, cache: int = 8) -> None:
+        self._session = session
+        self._cache = cache
+        self._batches: OrderedDict[int, list[msgspec.Raw]] = OrderedDict()
+
+    def event(self, finding: Finding) -> dict[str, Any]:
+        """The event as the agent sent it (re-encoded by the registry when it had to)."""
+        if finding.events_id is None or finding.event_index is None:
+            return finding.event or {}  # written before migration 0005
+        events = self._batches.get(finding.events_id)
+        if events is None:
+            body = self._session.scalar(
+                select(EventBatch.body).where(EventBatch.id == finding.events_id)
+            )
+            if body is None:  # never: a batch is kept while a row points to it
+                raise LookupError(f"event batch {finding.events_id} of a finding is missing")
+            events = _BODY.decode(_json(body)).events
+            self._batches[finding.events_id] = events
+            if len(self._batches) > self._cache:
+                self._batches.popitem(last=False)
+        else:
+            self._batches.move_to_end(finding.events_id)
+        value: dict[str, Any] = json.loads(bytes(events[finding.event_index]))
+        return value
+
+
 def cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode()
 
@@ -172,15 +226,36 @@ def after(value: str | None) -> int:
 
 
 def explanations_in_force(session: Session, institution_id: int) -> Select[Explanation]:
-    """The explanations of the latest-started scan that uploaded a set (possibly empty)."""
-    scan_id = (
-        select(Scan.id)
-        .where(Scan.institution_id == institution_id, Scan.explanations_uploaded.is_not(None))
+    """The explanations of the latest-started scan that uploaded a set (possibly empty).
+    When that scan is a shard of a run, the uploads of the run's shards together (latest
+    attempt per shard), one row per explanation id: each shard judges `stale` (matched
+    no failing finding) on its own accounts only, so an explanation is stale only when
+    every shard found it so."""
+    uploaded = (Scan.institution_id == institution_id, Scan.explanations_uploaded.is_not(None))
+    latest = session.execute(
+        select(Scan.id, Scan.run)
+        .where(*uploaded)
         .order_by(Scan.started.desc(), Scan.id.desc())
         .limit(1)
-        .scalar_subquery()
+    ).first()
+    if latest is None:
+        return select(Explanation).where(false())
+    if latest.run is None:
+        return select(Explanation).where(Explanation.scan_id == latest.id)
+    shards = group_runs(session.scalars(select(Scan).where(*uploaded, Scan.run == latest.run)))
+    rank = func.row_number().over(
+        partition_by=Explanation.explanation_id,
+        order_by=(case((Explanation.state == "stale", 1), else_=0), Scan.started.desc(),
+                  Scan.id.desc()),
+    )  # fmt: skip
+    ranked = (
+        select(Explanation.id, rank.label("rank"))
+        .join(Scan, Scan.id == Explanation.scan_id)
+        .where(Explanation.scan_id.in_(shards[0].ids))
+        .subquery()
     )
-    return select(Explanation).where(Explanation.scan_id == scan_id)
+    chosen = select(ranked.c.id).where(ranked.c.rank == 1)
+    return select(Explanation).where(Explanation.id.in_(chosen))
 
 
 def explanation_view(row: Explanation, today: date) -> dict[str, Any]:

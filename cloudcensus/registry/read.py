@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from cloudcensus.registry import detail
 from cloudcensus.registry.counts import summary_counts
 from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, readable_institution, require
-from cloudcensus.registry.models import Coverage, Explanation, Finding, Institution, Scan
+from cloudcensus.registry.models import Coverage, Explanation, Finding, Institution
 from cloudcensus.registry.queries import (
     PAGE_MAX,
+    EventReader,
     Filters,
     FindingQuery,
     after,
@@ -35,6 +36,7 @@ from cloudcensus.registry.queries import (
     finding_view,
     pages,
 )
+from cloudcensus.registry.runs import latest_runs
 from cloudcensus.registry.tokens import Role
 from cloudcensus.wire.v1 import API_PREFIX
 
@@ -90,8 +92,9 @@ def export_csv(session: Db, caller: Caller, filters: Filters) -> StreamingRespon
 
 
 def _jsonl_rows(session: Session, query: FindingQuery) -> Iterator[str]:
+    reader = EventReader(session)
     for rows in pages(session, query):
-        yield "".join(json.dumps(f.event, separators=(",", ":")) + "\n" for f, _ in rows)
+        yield "".join(json.dumps(reader.event(f), separators=(",", ":")) + "\n" for f, _ in rows)
 
 
 @router.get("/exports/findings.ocsf.jsonl", response_class=StreamingResponse)
@@ -152,30 +155,27 @@ def summary(name: str, session: Db, caller: Caller) -> dict[str, Any]:
     return {"institution": name, **summary_of(session, institution.id)}
 
 
-def _last_scan(session: Session, institution_id: int) -> Scan | None:
-    return session.scalar(
-        select(Scan)
-        .where(Scan.institution_id == institution_id, Scan.status.is_not(None))
-        .order_by(Scan.started.desc(), Scan.id.desc())
-        .limit(1)
-    )
-
-
 @router.get("/institutions/{name}/coverage-gaps")
 def coverage_gaps(name: str, session: Db, caller: Caller) -> dict[str, Any]:
-    """Units of the last completed scan (latest started) that were not read completely."""
+    """Units of the last completed run (latest started: an unsharded scan, or the
+    completed shard scans of one run) that were not read completely; for a sharded run
+    also `missing_shards`, the shards without a completed scan (their scopes were not
+    read at all)."""
     institution = readable_institution(session, caller, name)
-    scan = _last_scan(session, institution.id)
-    if scan is None:
-        return {"institution": name, "scan_uid": None, "gaps": []}
+    found = latest_runs(session, institution.id, 1)
+    if not found:
+        return {"institution": name, "scan_uid": None, "run": None, "scan_uids": [],
+                "missing_shards": [], "gaps": []}  # fmt: skip
+    run = found[0]
     rows = session.scalars(
         select(Coverage)
-        .where(Coverage.scan_id == scan.id, Coverage.status != "complete")
+        .where(Coverage.scan_id.in_(run.ids), Coverage.status != "complete")
         .order_by(Coverage.provider, Coverage.account, Coverage.region, Coverage.collector)
     )
     keys = ("provider", "account", "region", "collector", "status", "error_kind", "message")
     gaps = [{k: getattr(row, k) for k in keys} for row in rows]
-    return {"institution": name, "scan_uid": scan.uid, "gaps": gaps}
+    return {"institution": name, "scan_uid": run.latest.uid, "run": run.run,
+            "scan_uids": run.uids, "missing_shards": run.missing, "gaps": gaps}  # fmt: skip
 
 
 @router.get("/institutions/{name}/explanations")

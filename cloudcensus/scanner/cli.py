@@ -39,6 +39,8 @@ from cloudcensus.scanner.cliparts import (
     load_cli_settings,
     policy_error,
     rules_option,
+    run_id_option,
+    shard_option,
     stderr_console,
     stdout_console,
 )
@@ -56,6 +58,7 @@ from cloudcensus.scanner.pipeline import (
 from cloudcensus.scanner.push import PushConfigError, build_client
 from cloudcensus.scanner.push.terminal import deliver, print_outbox, print_push
 from cloudcensus.scanner.rulescli import rules
+from cloudcensus.scanner.shard import Shard, check_store
 from cloudcensus.scanner.store import ScanStatus, Store, StoreError, UnknownScan, diff, scan_pair
 from cloudcensus.scanner.terminal import (
     ScanProgress,
@@ -95,6 +98,9 @@ def _finish(console: Console, store: Store, result: ScanResult, settings: AgentS
     write_scan_outputs(store, result, settings.out, settings.formats)
     if "table" in settings.formats:
         print_result(console, result)
+    if result.shard is not None:
+        run = f", run {result.run}" if result.run else " (no run id: a scan of its own)"
+        console.print(Text(f"Shard {result.shard} of the estate{run}"))
     if settings.out is not None:
         console.print(Text(f"Reports written to {settings.out}"))
     if result.status is ScanStatus.FAILED:
@@ -153,6 +159,8 @@ def cli(log_level: str) -> None:
 @_format_option
 @_fail_on_option
 @click.option("--no-push", is_flag=True, help="Queue the scan for the registry, do not push it.")
+@shard_option
+@run_id_option
 def scan(
     config: Path | None,
     providers: Sequence[str],
@@ -163,6 +171,8 @@ def scan(
     formats: str | None,
     fail_on: str | None,
     no_push: bool,
+    shard: Shard | None,
+    run_id: str | None,
 ) -> None:
     """Scan the configured clouds now: inventory, findings, report files, push."""
     settings = load_cli_settings(
@@ -174,6 +184,8 @@ def scan(
         out=out,
         formats=_formats(formats),
         fail_on=fail_on,
+        shard=shard,
+        run_id=run_id,
     )
     now = datetime.now(UTC)
     try:
@@ -182,6 +194,11 @@ def scan(
         if settings.registry is not None and not no_push:
             build_client(settings.registry).close()  # a bad token file fails before the scan
         store = Store.open(settings.store_path, retention=settings.retention_scans)
+        try:
+            check_store(store, settings.shard)
+        except StoreError:
+            store.close()
+            raise
     except PolicyLoadError as error:
         raise policy_error(error) from None
     except (ProviderUnavailable, StoreError, PushConfigError) as error:

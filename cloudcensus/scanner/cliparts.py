@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 
 from cloudcensus.policies.source import PolicyLoadError
 from cloudcensus.scanner.config import AgentSettings, ConfigError, load_settings, with_overrides
+from cloudcensus.scanner.shard import RUN_ID_PATTERN, Shard
 
 __all__ = [
     "EXIT_FAIL_ON",
@@ -22,6 +25,8 @@ __all__ = [
     "load_cli_settings",
     "policy_error",
     "rules_option",
+    "run_id_option",
+    "shard_option",
     "stderr_console",
     "stdout_console",
 ]
@@ -76,4 +81,37 @@ config_option = click.option(
     "config",
     type=click.Path(path_type=Path, dir_okay=False),
     help="YAML configuration file (default: ./cloudcensus.yaml when present).",
+)
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    if value is None:
+        return None
+    try:
+        return Shard.parse(value)
+    except ValidationError as error:
+        message = error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise click.BadParameter(f"{message} (got {value!r})") from None
+
+
+def _run_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and re.match(RUN_ID_PATTERN, value) is None:
+        raise click.BadParameter(
+            "1-128 characters: letters, digits and . _ : + @ -, starting with a letter or digit"
+        )
+    return value
+
+
+shard_option = click.option(
+    "--shard",
+    metavar="I/N",
+    callback=_shard,
+    help="Scan only shard I of N of the accounts/subscriptions/projects (default: shard).",
+)
+
+run_id_option = click.option(
+    "--run-id",
+    "run_id",
+    callback=_run_id,
+    help="The run the shards of one scan share, e.g. the Kubernetes Job name (default: run_id).",
 )

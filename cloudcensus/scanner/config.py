@@ -32,6 +32,7 @@ from cloudcensus.policies.source import PolicyLoadError, YamlDocument, read_yaml
 from cloudcensus.scanner.daemonconfig import DaemonSettings, ScheduleSettings
 from cloudcensus.scanner.providerconfig import ProviderSectionError, validate_provider_sections
 from cloudcensus.scanner.pushconfig import PushSettings
+from cloudcensus.scanner.shard import RUN_ID_PATTERN, ShardSetting
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -54,6 +55,10 @@ __all__ = [
 ENV_PREFIX = "CLOUDCENSUS_"
 DEFAULT_CONFIG_FILE = Path("cloudcensus.yaml")
 STORE_FILE = "cloudcensus.sqlite"
+RUN_WITHOUT_SHARD = (
+    "run_id (--run-id, CLOUDCENSUS_RUN_ID): a run id groups the shards of one scan, "
+    "and no shard is set (--shard, CLOUDCENSUS_SHARD)"
+)
 #: Scanned when the configuration names no provider: the one built-in provider today.
 DEFAULT_PROVIDERS: tuple[str, ...] = ("aws",)
 
@@ -129,6 +134,17 @@ class AgentSettings(BaseSettings):
     )
     registry: PushSettings | None = Field(
         default=None, description="the central registry scans are pushed to; absent = no push"
+    )
+    shard: ShardSetting = Field(
+        default=None,
+        description="I/N: scan only shard I of N of the estate's scopes (accounts, "
+        "subscriptions, projects); the other N-1 agents scan the rest. Absent: everything",
+    )
+    run_id: str | None = Field(
+        default=None,
+        pattern=RUN_ID_PATTERN,
+        description="the run the shards of one scan share (the registry merges them), e.g. "
+        "the Kubernetes Job name; for one scan (`scan`, `agent --once`) with `shard` only",
     )
     schedule: ScheduleSettings = Field(
         default_factory=ScheduleSettings, description="when `cloudcensus agent` scans"
@@ -244,7 +260,8 @@ def with_overrides(
     `providers` narrows the scan to these names (each keeps its configured section, or
     gets defaults); `regions` sets the `regions` field of every selected provider whose
     settings declare one. Other `fields` replace top-level settings; `None` leaves one as
-    configured. Raises `ConfigError` like `load_settings`.
+    configured. Settings that only make sense together are checked here, once every
+    source is applied (a run id needs a shard). Raises `ConfigError` like `load_settings`.
     """
     sections: dict[str, Any] = dict(settings.provider_settings())
     if providers:
@@ -268,9 +285,12 @@ def with_overrides(
             update[name] = TypeAdapter(annotation).validate_python(value)
         except ValidationError as error:
             issues += [f"command line: {name}: {d['msg']}" for d in error.errors()]
+    result = settings.model_copy(update=update)
+    if not issues and result.run_id is not None and result.shard is None:
+        issues.append(RUN_WITHOUT_SHARD)
     if issues:
         raise ConfigError(issues)
-    return settings.model_copy(update=update)
+    return result
 
 
 def _with_regions(section: Any, regions: Sequence[str]) -> Any:

@@ -14,6 +14,11 @@ A scope that was not read completely is evaluated on its last known inventory (t
 store carries it forward as stale): its findings stay as they were instead of looking
 resolved because a role could not be assumed tonight.
 
+With a `shard` configured, the providers are wrapped so that only this shard's scopes
+are listed (`scanner/shard.py`); the scan records its shard and run in its summary,
+refuses a store holding another shard's scans, and a shard that owns no scope at all
+is complete, not failed.
+
 `run_evaluate` is the same evaluation path over a saved `inventory.jsonl` (collect once,
 evaluate many times): the file is loaded into a throw-away store as a scan of its own.
 """
@@ -48,6 +53,14 @@ from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus
 from cloudcensus.scanner.inventory import Resource
 from cloudcensus.scanner.push.items import enqueue_scan
 from cloudcensus.scanner.report import FindingTally
+from cloudcensus.scanner.shard import (
+    SUMMARY_KEY,
+    Shard,
+    check_store,
+    shard_counts,
+    shard_providers,
+    shard_record,
+)
 from cloudcensus.scanner.store.drift import Diff, diff
 from cloudcensus.scanner.store.records import ScanStatus
 from cloudcensus.scanner.store.sink import StoreSink
@@ -96,6 +109,8 @@ class ScanResult:
     explanations: ExplanationReport | None = None
     drift: Diff | None = None  # against the previous finished scan, when there is one
     stopped: bool = False
+    shard: Shard | None = None  # the share of the estate this scan read (None: all of it)
+    run: str | None = None  # the run its shard belongs to (None: a lone scan)
 
 
 def load_policy(settings: AgentSettings, today: date, config_name: str = "configuration") -> Policy:
@@ -125,14 +140,24 @@ def run_scan(
     now: datetime,
     progress: CollectProgress | None = None,
     stop: threading.Event | None = None,
+    run: str | None = None,
 ) -> ScanResult:
-    """Collect, evaluate and record one scan (see the module doc for the order)."""
+    """Collect, evaluate and record one scan (see the module doc for the order).
+
+    `run` is the run id of a shard's scan (default: `settings.run_id`). Raises
+    `ShardMismatch` before anything is recorded when the store holds another shard.
+    """
+    shard, run = settings.shard, run or settings.run_id
+    check_store(store, shard)
     scan_id = store.begin_scan([p.name for p in providers], started=now)
     previous = store.previous_scan(scan_id)
     logger.info("scan %d: collecting %s", scan_id, ", ".join(p.name for p in providers))
+    if shard is not None:
+        logger.info("scan %d: shard %s of run %s", scan_id, shard, run or "(none)")
+    scoped = shard_providers(providers, shard)
     try:
         summary = collect(
-            providers,
+            scoped,
             StoreSink(store, scan_id),
             workers=settings.workers,
             task_timeout_s=settings.task_timeout_s,
@@ -140,7 +165,7 @@ def run_scan(
             stop=stop,
         )
         coverage = store.coverage(scan_id)
-        status = _scan_status(coverage, stopped=summary.stopped)
+        status = _scan_status(coverage, stopped=summary.stopped, sharded=shard is not None)
         tally, report = evaluate_scan(store, scan_id, policy, now, include_stale=True)
     except BaseException:
         store.finish_scan(scan_id, ScanStatus.FAILED, {"error": "the scan did not finish"})
@@ -156,7 +181,18 @@ def run_scan(
             )
             logger.info("scan %d: %d item(s) queued for the registry", scan_id, items)
 
-    store.finish_scan(scan_id, status, _summary(tally, coverage), outbox=queue)
+    record = _summary(tally, coverage)
+    if shard is not None:
+        record[SUMMARY_KEY] = shard_record(shard, run)
+        owned, skipped = shard_counts(scoped)
+        logger.info(
+            "scan %d: shard %s read %d scope(s), left %d to the other shards",
+            scan_id,
+            shard,
+            owned,
+            skipped,
+        )
+    store.finish_scan(scan_id, status, record, outbox=queue)
     logger.info("scan %d %s: %d findings", scan_id, status.value, tally.total)
     drift = None
     if previous is not None and status is not ScanStatus.FAILED:
@@ -169,11 +205,20 @@ def run_scan(
         explanations=report,
         drift=drift,
         stopped=summary.stopped,
+        shard=shard,
+        run=run if shard is not None else None,
     )
 
 
-def _scan_status(coverage: Sequence[CoverageEntry], *, stopped: bool) -> ScanStatus:
-    """complete: every unit read; partial: some gaps; failed: nothing read at all."""
+def _scan_status(
+    coverage: Sequence[CoverageEntry], *, stopped: bool, sharded: bool = False
+) -> ScanStatus:
+    """complete: every unit read; partial: some gaps; failed: nothing read at all.
+
+    A shard may own no scope at all (fewer accounts than shards): with nothing to read
+    and nothing failed, it is complete."""
+    if sharded and not coverage and not stopped:
+        return ScanStatus.COMPLETE
     if not any(entry.status is not CoverageStatus.FAILED for entry in coverage):
         return ScanStatus.FAILED
     if stopped or any(entry.status is not CoverageStatus.COMPLETE for entry in coverage):

@@ -22,6 +22,16 @@ retry anything it is not sure was delivered (connection reset, timeout, 429, 5xx
    failure entry for the pair's account or the whole provider (``account == "*"``).
    A `failed` scan resolves nothing. Completing again answers the same `ScanCompleted`.
 
+Sharding: N agents may each scan one shard of the estate (`ScanOpen.shard`: shard
+`index` of `count`, and the `run` the N scans share). The registry merges the shard
+scans of one run into one logical scan: a shard's completion resolves findings only in
+the pairs its coverage shows complete *and* that belong to its shard (the pair's
+``sha256("provider:account") mod count`` is its `index`), never in a sibling's. A scan
+is superseded (its findings recorded but changing nothing) only by a later-started
+completed scan of the same slot (same `index` and `count`: a retried shard replaces the
+earlier attempt), a later unsharded scan, or another run all of whose shards completed
+and started later. Opening a scan again with another `shard` is a 409.
+
 Every request carries ``Content-Type: application/json`` and
 ``Authorization: Bearer <token>``, an agent token of the
 institution the scan belongs to. Bodies are JSON, optionally gzip-compressed
@@ -46,7 +56,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from cloudcensus.scanner.coverage import CoverageEntry
 
@@ -76,6 +86,7 @@ __all__ = [
     "ScanOpen",
     "ScanOpened",
     "ScanOutcome",
+    "ScanShard",
     "encode",
     "event_to_json",
 ]
@@ -131,12 +142,42 @@ class ExplanationState(StrEnum):
 # --- requests ---------------------------------------------------------------------------
 
 
+class ScanShard(BaseModel):
+    """The share of the estate a sharded scan read: shard `index` of `count` of `run`.
+
+    Scope (provider, account) belongs to shard ``sha256("provider:account") mod count``
+    (`cloudcensus.scanner.shard`). The registry merges the shard scans of one run into
+    one logical scan; see the module doc for what a shard's completion resolves.
+    """
+
+    model_config = _STRICT
+    index: int = Field(ge=0, description="this scan's shard, 0..count-1")
+    count: int = Field(ge=1, description="how many shards split the estate in this run")
+    run: str = Field(
+        min_length=1,
+        max_length=128,
+        description="the run the shards of one scan share (e.g. the Kubernetes Job name, "
+        "or the scheduled time of the run); a shard scanned alone sends its scan uid",
+    )
+
+    @model_validator(mode="after")
+    def _index_below_count(self) -> ScanShard:
+        if self.index >= self.count:
+            raise ValueError(f"index {self.index} must be below count {self.count}")
+        return self
+
+
 class ScanOpen(BaseModel):
     model_config = _STRICT
     scan_uid: UUID = Field(description="agent-generated; the idempotency key of the scan")
     agent_version: str = Field(min_length=1, max_length=64)
     started: AwareDatetime
     providers: list[str] = Field(description="providers the scan covers, e.g. ['aws']")
+    shard: ScanShard | None = Field(
+        default=None,
+        description="set when the scan read one shard of the estate (`--shard I/N`); "
+        "absent: the scan read the whole estate",
+    )
 
 
 class _FindingInfo(BaseModel):

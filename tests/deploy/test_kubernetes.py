@@ -9,6 +9,8 @@ secrets are only referenced, the agent's shipped configuration is one the agent 
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -19,7 +21,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from cloudcensus.scanner.agent.command import agent
+from cloudcensus.scanner.cliparts import load_cli_settings
 from cloudcensus.scanner.config import load_settings
+from cloudcensus.scanner.shard import Shard
 
 KUBERNETES = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 OVERLAYS = sorted(p.name for p in (KUBERNETES / "overlays").iterdir() if p.is_dir())
@@ -61,7 +66,7 @@ def _kinds(objects: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def test_there_are_overlays_for_the_cronjob_and_the_daemon() -> None:
-    assert {"production", "daemon", "azure"} <= set(OVERLAYS)
+    assert {"production", "daemon", "azure", "sharded"} <= set(OVERLAYS)
 
 
 def test_every_object_is_valid_against_the_kubernetes_schemas(
@@ -184,3 +189,111 @@ def test_the_shipped_agent_configuration_is_accepted_by_the_agent(
     assert settings.registry is not None
     assert settings.registry.token_file == Path("/run/secrets/cloudcensus/agent-token")
     assert "aws" in settings.providers
+
+
+# --- sharding (components/agent-sharded, overlays/sharded) ------------------------------
+
+_REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+def _expand(text: str, defined: dict[str, str]) -> str:
+    """Kubernetes' `$(VAR)` expansion: a defined variable is replaced, anything else
+    stays as written (which is how a typo would reach the agent)."""
+    return _REFERENCE.sub(lambda m: defined.get(m[1], m[0]), text)
+
+
+def _pod_environment(
+    container: dict[str, Any], fields: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """The environment and arguments the kubelet gives `container` in a pod whose
+    downward-API fields are `fields`: each `value` sees only the variables defined
+    above it, the arguments see them all."""
+    env: dict[str, str] = {}
+    for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = _expand(var["value"], env)
+        else:
+            env[var["name"]] = fields[var["valueFrom"]["fieldRef"]["fieldPath"]]
+    return env, [_expand(arg, env) for arg in container["args"]]
+
+
+def _sharded_job(rendered: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    job: dict[str, Any] = next(o for o in rendered["sharded"] if o["kind"] == "CronJob")
+    spec: dict[str, Any] = job["spec"]["jobTemplate"]["spec"]
+    return spec
+
+
+def test_the_sharded_overlay_runs_n_shards_as_one_indexed_job(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    cron = next(o for o in rendered["sharded"] if o["kind"] == "CronJob")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"  # runs never overlap
+    job = _sharded_job(rendered)
+    container = job["template"]["spec"]["containers"][0]
+    count = int(next(v["value"] for v in container["env"] if v["name"] == "SHARD_COUNT"))
+    assert count > 1
+    assert job["completionMode"] == "Indexed"
+    assert job["completions"] == job["parallelism"] == count  # N in its three places agree
+    # A failing shard is retried on its own; the Job-wide limit would end its siblings.
+    assert "backoffLimit" not in job
+    assert job["backoffLimitPerIndex"] >= 1
+
+
+def test_the_shards_of_a_run_share_the_state_volume_on_one_node(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    pod = _sharded_job(rendered)["template"]
+    claims = [v for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+    assert [v["persistentVolumeClaim"]["claimName"] for v in claims] == ["cloudcensus-agent-state"]
+    state = next(o for o in rendered["sharded"] if o["kind"] == "PersistentVolumeClaim")
+    assert state["spec"]["accessModes"] == ["ReadWriteOnce"]
+    # ReadWriteOnce: mountable by pods of one node only, so the shards go together.
+    (term,) = pod["spec"]["affinity"]["podAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ]
+    assert term["topologyKey"] == "kubernetes.io/hostname"
+    assert term["labelSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    others = [o for o in rendered["sharded"] if o["kind"] in {"Deployment", "StatefulSet"}]
+    for other in others:  # no other workload carries the labels the shards gather on
+        labels = other["spec"]["template"]["metadata"]["labels"]
+        assert not term["labelSelector"]["matchLabels"].items() <= labels.items()
+
+
+def test_each_shard_pod_scans_its_shard_of_the_run_into_a_store_of_its_own(
+    rendered: dict[str, list[dict[str, Any]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pods' arguments and environment, as the kubelet expands them for each
+    completion index, read by the agent's own command line and configuration."""
+    config = next(o for o in rendered["sharded"] if o["kind"] == "ConfigMap")
+    path = tmp_path / "cloudcensus.yaml"
+    path.write_text(config["data"]["cloudcensus.yaml"])
+    job = _sharded_job(rendered)
+    container = job["template"]["spec"]["containers"][0]
+    mount = next(m for m in container["volumeMounts"] if m["name"] == "state")["mountPath"]
+    job_name = "cloudcensus-agent-29501234"  # the CronJob's Job of one night
+    seen: set[tuple[Path, Path | None]] = set()
+    for index in range(job["completions"]):
+        fields = {
+            "metadata.annotations['batch.kubernetes.io/job-completion-index']": str(index),
+            "metadata.labels['batch.kubernetes.io/job-name']": job_name,
+        }
+        env, args = _pod_environment(container, fields)
+        assert not [a for a in args if _REFERENCE.search(a)], args  # all defined
+        for name in list(os.environ):
+            if name.startswith("CLOUDCENSUS_"):
+                monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert args[:2] == ["agent", "--once"]
+        flags = agent.make_context("agent", [*args[1:], "--config", str(path)]).params
+        settings = load_cli_settings(path, shard=flags["shard"], run_id=flags["run_id"])
+        assert settings.shard == Shard(index=index, count=job["completions"])
+        assert settings.run_id == job_name  # every shard of the night, one run
+        assert settings.state_dir.is_relative_to(mount)  # on the volume, ...
+        assert settings.state_dir != Path(mount)  # ... not where an unsharded agent keeps its store
+        assert settings.out is not None
+        assert settings.out.is_relative_to(settings.state_dir)
+        seen.add((settings.state_dir, settings.out))
+    assert len(seen) == job["completions"]  # one store (and report directory) per shard

@@ -1,7 +1,8 @@
 """The OVHcloud-like estate the OpenStack tests scan, seeded into a fresh fake per test.
 
 Two regions, Gravelines (GRA11, France) and Beauharnois (BHS5, Canada); three projects
-the user can scope to: `web` (most resources, in both regions), `data` (GRA11) and
+the user can scope to: `web` (most resources, in both regions), `data` (GRA11, with
+the DNS zones, stacks, shares, clusters and databases) and
 `denied` (every service call answers 403, as a policy that denies the user would).
 `seed_s3` adds OVHcloud's S3 Object Storage: the user's EC2 credentials and buckets in
 the S3 regions GRA and BHS, a product apart from the Swift containers.
@@ -22,10 +23,11 @@ from cloudcensus.providers.openstack.fake import (
     seed_bucket,
 )
 
-__all__ = ["PASSWORD", "REGIONS", "TestEstate", "build_estate", "seed_s3"]
+__all__ = ["PASSWORD", "REGIONS", "ZONES", "TestEstate", "build_estate", "seed_s3"]
 
 REGIONS = ("GRA11", "BHS5")
 PASSWORD = "s3cr3t-Pa55w0rd-of-the-scanner"
+ZONES = 7  # DNS zones of `data`, enough to page with a small page size
 OWNER = {"owner": "web-team", "cost-centre": "cc-4711"}
 
 
@@ -137,7 +139,33 @@ def build_estate() -> TestEstate:
     gra = Seeder(cloud, data.id, "GRA11")
     gra.volume("warehouse", 1000, encrypted=True, metadata={"data-classification": "sensitive"})
     gra.container("exports")
+    _data_services(gra)
     return TestEstate(cloud, user, web, data, denied)
+
+
+def _data_services(seed: Seeder) -> None:
+    """The `data` project's DNS zones, stacks, shares, clusters and databases (GRA11)."""
+    for n in range(ZONES):
+        seed.zone(f"zone-{n:02d}.example.org.")
+    seed.stack("data-platform", tags=["env=prod"])
+    seed.stack("untagged-stack")
+    seed.share("lake-nfs", 500, public=True)
+    seed.share("scratch-nfs", 50)
+    seed.cluster("open-k8s", api_address="57.130.1.10", floating_ip=True)
+    seed.cluster(
+        "office-k8s", api_address="57.130.1.11", floating_ip=True, allowed_cidrs="203.0.113.0/24"
+    )
+    seed.cluster("private-k8s", api_address="10.30.0.5", floating_ip=False)
+    primary = seed.database_instance(
+        "orders-db", public=False, addresses=[("10.30.0.20", "private")]
+    )
+    replica = seed.database_instance(
+        "orders-db-replica", public=False, addresses=[("10.30.0.21", "private")]
+    )
+    primary["replicas"] = [{"id": replica["id"], "links": []}]
+    seed.database_instance(
+        "legacy-db", public=True, addresses=[("10.30.0.22", "private"), ("57.130.1.30", "public")]
+    )
 
 
 def seed_s3(estate: TestEstate, endpoint: str) -> dict[str, Ec2Credential]:

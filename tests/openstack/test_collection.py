@@ -17,7 +17,7 @@ from cloudcensus.providers.openstack.fake import FakeOpenStack
 from cloudcensus.scanner.coverage import ErrorKind
 from cloudcensus.scanner.inventory import Resource
 from tests.openstack.conftest import Scan, password_cloud, provider
-from tests.openstack.estate import TestEstate, build_estate, seed_s3
+from tests.openstack.estate import ZONES, TestEstate, build_estate, seed_s3
 from tests.support.collecting import Collected, collect_into
 
 OVH = {"cloud": "ovh", "name": "ovh", "profile": "ovhcloud"}
@@ -180,8 +180,45 @@ def test_containers_balancers_secrets_and_images(got: Collected) -> None:
     secrets = {r.name: r.properties for r in got.of_type("security.secret")}
     assert secrets["tls-web"]["expires"] == "2027-01-31T00:00:00+00:00"
     assert secrets["volume-key"]["key_management"] == "customer"
-    [image] = got.of_type("other")
-    assert (image.name, image.native_type) == ("web-golden", "OS::Glance::Image")
+    [image] = [r for r in got.of_type("other") if r.native_type == "OS::Glance::Image"]
+    assert image.name == "web-golden"
+
+
+def test_catalog_services_without_a_type_are_swept_as_other_and_located(
+    got: Collected, seeded: TestEstate
+) -> None:
+    data = seeded.data.id
+    swept = {(r.native_type, r.name): r for r in got.of_type("other", data)}
+    zones = [name for kind, name in swept if kind == "OS::Designate::Zone"]
+    assert len(zones) == ZONES
+    stack = swept["OS::Heat::Stack", "data-platform"]
+    assert (stack.tags, stack.created is not None) == ({"env": "prod"}, True)
+    share = swept["OS::Manila::Share", "lake-nfs"]
+    assert (share.raw["is_public"], share.raw["share_proto"]) == (True, "NFS")
+    assert share.location.model_dump() == {"country": "FR", "eu": True, "eea": True}
+    assert share.jurisdiction is not None
+    assert share.jurisdiction.operator == "OVH SAS"
+    assert share.id == f"openstack:ovh:GRA11:{data}:share/{share.raw['id']}"
+
+
+def test_magnum_clusters_and_trove_databases_have_their_normalised_types(
+    got: Collected, seeded: TestEstate
+) -> None:
+    clusters = {r.name: r.properties for r in got.of_type("container.cluster", seeded.data.id)}
+    assert clusters["open-k8s"]["public_endpoint"] is True
+    assert clusters["open-k8s"]["public_access_cidrs"] == ["0.0.0.0/0"]
+    assert clusters["office-k8s"]["public_access_cidrs"] == ["203.0.113.0/24"]
+    assert (clusters["private-k8s"]["public_endpoint"], clusters["open-k8s"]["version"]) == (
+        False,
+        "v1.30.4",
+    )
+    databases = {r.name: r for r in got.of_type("database.instance", seeded.data.id)}
+    assert set(databases) == {"orders-db", "orders-db-replica", "legacy-db"}
+    assert databases["legacy-db"].properties["public"] is True
+    orders = databases["orders-db"].properties
+    assert (orders["public"], orders["engine"], orders["encrypted"]) == (False, "mysql", None)
+    [replica] = orders["replicas"]
+    assert (replica["id"], replica["country"]) == (databases["orders-db-replica"].id, "FR")
 
 
 def test_ovhcloud_s3_buckets_are_read_apart_from_the_swift_containers(

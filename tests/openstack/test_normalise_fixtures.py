@@ -12,7 +12,8 @@ Fixture format (tests/openstack/fixtures/<collector name>.yaml):
                    normalise must return None (another project's item)>
 
 The payloads follow the documented response bodies (Nova 2.47+ and 2.1, Neutron, Cinder
-3.x, Swift HEAD headers, Octavia v2, Barbican v1, Glance v2, Keystone v3).
+3.x, Swift HEAD headers, Octavia v2, Barbican v1, Glance v2, Keystone v3, Designate v2,
+Heat, Manila v2, Magnum, Trove).
 """
 
 from __future__ import annotations
@@ -100,6 +101,25 @@ def test_the_inventory_types_and_their_properties_are_the_documented_ones() -> N
         "network.public_ip": {"address", "attached_to"},
         "network.load_balancer": {"public", "scheme", "kind", "security_groups"},
         "security.secret": {"state", "expires", "key_management"},
+        "container.cluster": {
+            "version",
+            "public_endpoint",
+            "public_access_cidrs",
+            "secrets_encrypted",
+            "key_id",
+        },
+        "database.instance": {
+            "engine",
+            "engine_version",
+            "public",
+            "encrypted",
+            "key_id",
+            "key_management",
+            "backup_retention_days",
+            "backup_enabled",
+            "multi_az",
+            "replicas",
+        },
         "storage.bucket": {
             "public",
             "public_via",

@@ -120,6 +120,31 @@ def test_the_account_record_has_its_region_guardrail_and_no_personal_data(
     assert "admin@example.org" not in str(account.raw)
 
 
+def test_each_account_has_its_api_log_as_an_audit_trail_without_caller_details(
+    inventory: Collected,
+) -> None:
+    trails = {r.account: r for r in inventory.of_type("logging.audit_trail")}
+    assert set(trails) == {PARIS, GOUV, OHIO}  # the denied account may not read its log
+    paris = trails[PARIS]
+    assert paris.properties == {
+        "logging": True,
+        "multi_region": True,  # the account exists in its one Region
+        "home_region": "eu-west-2",
+        "log_file_validation": None,
+        "key_id": None,
+        "destination": None,
+    }
+    assert paris.raw["LatestCall"] == {
+        "QueryCallName": "ReadVms",
+        "QueryDate": "2026-03-01T08:59:00.000Z",
+    }
+    dumped = str([t.raw for t in trails.values()])
+    assert "198.51.100.7" not in dumped
+    assert "QueryAccessKey" not in dumped
+    assert paris.region == "global"
+    assert paris.jurisdiction is not None
+
+
 def test_oos_buckets_per_account_and_region(inventory: Collected) -> None:
     private = inventory.named("storage.bucket", "osc-test-paris-private")
     public = inventory.named("storage.bucket", "osc-test-paris-public")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cloudcensus.providers.outscale import compute, eim, oos
+from cloudcensus.providers.outscale import apilogs, compute, eim, oos
 from cloudcensus.providers.outscale.fake import FakeOutscale, OutscaleFakeServer
 from cloudcensus.scanner.config import ConfigError, load_settings
 from cloudcensus.scanner.coverage import CoverageStatus, ErrorKind
 from tests.outscale.conftest import Scan
-from tests.outscale.estate import EIM_SECRET_KEY, PARIS, OscEstate
+from tests.outscale.estate import EIM_SECRET_KEY, GOUV, PARIS, OscEstate
 
 VMS = [c for c in compute.COLLECTORS if c.name == "osc.vms"]
 
@@ -37,6 +37,17 @@ def test_throttling_past_the_retries_is_a_throttled_gap(scan: Scan, armed: FakeO
     assert len([r for r in armed.requests if r.action == "ReadVms" and r.status == 429]) == 3
     assert result.entry(PARIS, "osc.volumes").status is CoverageStatus.COMPLETE
     assert result.named("compute.instance", "gouv-app")
+
+
+def test_a_refused_api_log_is_a_gap_not_a_trail_that_is_off(
+    scan: Scan, armed: FakeOutscale
+) -> None:
+    armed.deny("ReadApiLogs", account=PARIS)
+    result = scan(apilogs.COLLECTORS, profiles=["paris", "gouv"])
+    entry = result.entry(PARIS, "osc.api_logs")
+    assert (entry.status, entry.error_kind) == (CoverageStatus.FAILED, ErrorKind.ACCESS_DENIED)
+    assert "ReadApiLogs" in (entry.message or "")
+    assert [r.account for r in result.of_type("logging.audit_trail")] == [GOUV]
 
 
 def test_gateway_errors_are_retried_then_reported_in_one_line(

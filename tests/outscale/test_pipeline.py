@@ -83,6 +83,9 @@ def test_restricted_data_must_sit_in_the_secnumcloud_region(scanned: Scanned) ->
 
 def test_the_account_region_is_its_guardrail(scanned: Scanned) -> None:
     verdict = scanned.verdicts
+    # the API log of each account is its audit trail, on and covering its one Region
+    assert verdict["BASE-LOG-01", "Ministry"] == "pass"
+    assert verdict["BASE-LOG-01", "Ministry US"] == "pass"
     assert verdict["SOV-GRD-01", "Ministry"] == "pass"  # eu-west-2
     assert verdict["SOV-GRD-01", "Ministry (SecNumCloud)"] == "pass"
     assert verdict["SOV-GRD-01", "Ministry US"] == "fail"  # us-east-2 not allowed

@@ -156,5 +156,7 @@ def make_client(registry: FakeRegistry, token: str = TOKEN) -> httpx.Client:
 
 @pytest.fixture
 def pusher(registry: FakeRegistry, store: Store, sleeps: Sleeps) -> Iterator[Pusher]:
+    """One item at a time: the fake's scripted faults go to requests in the order sent
+    (`test_concurrency.py` covers batches in flight together)."""
     with make_client(registry) as client:
-        yield Pusher(client, store, max_retries=3, sleep=sleeps, random=lambda: 0.5)
+        yield Pusher(client, store, max_retries=3, concurrency=1, sleep=sleeps, random=lambda: 0.5)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from cloudcensus.scanner.config import AgentSettings, PushSettings
 from cloudcensus.scanner.push import Pusher, PushReport, build_client
+from cloudcensus.scanner.push.pusher import DEFAULT_CONCURRENCY
 from cloudcensus.scanner.store import Outbox, Store
 from tests.registry.server import Registry, RegistryProcess, Tenant, registry_cli
 
@@ -81,12 +82,25 @@ def proxy(backend: Backend) -> Iterator[FaultProxy]:
 
 
 def push(
-    store: Store, proxy: FaultProxy, tenant: Tenant, sleeps: Sleeps, *, timeout_s: float = 10
+    store: Store,
+    proxy: FaultProxy,
+    tenant: Tenant,
+    sleeps: Sleeps,
+    *,
+    timeout_s: float = 10,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> PushReport:
     """One run of the real agent's push, through the client factory and the proxy."""
     settings = PushSettings(url=proxy.url, token=tenant.agent, timeout_s=timeout_s)
     with build_client(settings) as client:
-        return Pusher(client, store, max_retries=2, sleep=sleeps, random=lambda: 0.5).push()
+        return Pusher(
+            client,
+            store,
+            max_retries=2,
+            concurrency=concurrency,
+            sleep=sleeps,
+            random=lambda: 0.5,
+        ).push()
 
 
 def restart(backend: Backend, proxy: FaultProxy) -> None:
@@ -138,6 +152,19 @@ def test_the_registry_stopped_before_a_push_gets_everything_at_the_next(
     assert_exactly_once(backend, tenant, store)
 
 
+def stored_batches(backend: Backend, scan_uid: str) -> int:
+    with backend.engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM batches b JOIN scans s ON s.id = b.scan_id "
+                    "WHERE s.uid = :uid"
+                ),
+                {"uid": scan_uid},
+            )
+        )
+
+
 @pytest.mark.parametrize("after", [True, False], ids=["after-storing", "before-reaching"])
 def test_the_registry_killed_in_the_middle_of_a_push(
     backend: Backend,
@@ -149,16 +176,38 @@ def test_the_registry_killed_in_the_middle_of_a_push(
 ) -> None:
     finished_scan(store, FINDINGS)
     proxy.on("findings", 4, Kill(backend.process.kill, after=after))
-    report = push(store, proxy, tenant, sleeps)
+    report = push(store, proxy, tenant, sleeps, concurrency=1)
     assert report.stopped is not None
     assert not backend.process.running
     [pending] = Outbox(store).scans(pending_only=True)
     assert pending.delivered_items == 4  # open + 3 batches; the 4th is not marked
     restart(backend, proxy)
-    assert push(store, proxy, tenant, sleeps).complete
+    assert push(store, proxy, tenant, sleeps, concurrency=1).complete
     assert_exactly_once(backend, tenant, store)
     # stored once: when the registry had stored the 4th batch, its resend was a replay
     assert proxy.forwarded["findings"] == BATCHES + after
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["after-storing", "before-reaching"])
+def test_the_registry_killed_with_batches_in_flight(
+    backend: Backend,
+    tenant: Tenant,
+    proxy: FaultProxy,
+    store: Store,
+    sleeps: Sleeps,
+    after: bool,
+) -> None:
+    finished_scan(store, FINDINGS)
+    proxy.on("findings", 4, Kill(backend.process.kill, after=after))
+    report = push(store, proxy, tenant, sleeps, concurrency=3)
+    assert report.stopped is not None
+    assert not backend.process.running
+    [pending] = Outbox(store).scans(pending_only=True)
+    # every batch marked delivered is stored; some stored ones may have lost their answer
+    assert 0 < pending.delivered_items - 1 <= stored_batches(backend, pending.scan_uid) < BATCHES
+    restart(backend, proxy)
+    assert push(store, proxy, tenant, sleeps, concurrency=3).complete
+    assert_exactly_once(backend, tenant, store)
 
 
 def test_the_registry_killed_after_completing_a_scan(

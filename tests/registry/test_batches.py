@@ -1,4 +1,4 @@
-"""A finding batch through both of the registry's paths (the database parses the
+"""A finding batch through both of the registry's paths (a fast decoder reads the
 agent's bodies; pydantic explains or re-encodes anything else): unusual but valid
 spellings are stored like the canonical ones, invalid events get the 422 pydantic gives,
 values the columns cannot hold get a 422 naming the field, and a uid twice in a batch

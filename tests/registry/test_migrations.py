@@ -1,8 +1,10 @@
-"""Migrations: a database of the first release gains the counts of its open findings,
-and the migrated schema is the one the models declare (SQLite and PostgreSQL)."""
+"""Migrations: a database of the first release gains the counts of its open findings
+and of its completed scans, and the migrated schema is the one the models declare
+(SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,10 +17,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy.orm import Session
 
 import cloudcensus.registry.db as registry_db
-from cloudcensus.registry.models import Base
+from cloudcensus.registry.models import Base, Finding
+from cloudcensus.registry.queries import EventReader
 from tests.registry.conftest import PG_ENV
 
 NOW = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
@@ -56,7 +60,7 @@ def upgrade(engine: Engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def test_a_first_release_database_gains_the_counts_of_its_open_findings(engine: Engine) -> None:
+def test_a_first_release_database_gains_its_counts(engine: Engine) -> None:
     upgrade(engine, "0001")
     with engine.begin() as connection:
         connection.execute(
@@ -89,6 +93,15 @@ def test_a_first_release_database_gains_the_counts_of_its_open_findings(engine: 
                 ),
                 {**values, "t": NOW, "res": resolved},
             )
+        connection.execute(
+            text("UPDATE scans SET status = 'complete', finished = :t WHERE id = 1"), {"t": NOW}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO scan_findings (scan_id, uid, status) VALUES (1, 'f1', 'fail'), "
+                "(1, 'f2', 'fail'), (1, 'f3', 'pass'), (2, 'f1', 'fail')"
+            )
+        )
     upgrade(engine, "head")
     with engine.connect() as connection:
         counts = connection.execute(
@@ -97,11 +110,15 @@ def test_a_first_release_database_gains_the_counts_of_its_open_findings(engine: 
                 "ORDER BY 1, 2, 5"
             )
         ).all()
+        per_scan = connection.execute(
+            text("SELECT scan_id, status, n FROM scan_counts ORDER BY 1, 2")
+        ).all()
     assert [tuple(row) for row in counts] == [
         (1, "R1", "high", "aws", "fail", 2),
         (1, "R1", "high", "aws", "pass", 1),
         (2, "R1", "high", "aws", "fail", 1),
     ]
+    assert [tuple(row) for row in per_scan] == [(1, "fail", 2), (1, "pass", 1)]  # completed
 
 
 def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
@@ -116,3 +133,33 @@ def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
             },
         )
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_events_stored_in_their_rows_before_0005_stay_readable(engine: Engine) -> None:
+    upgrade(engine, "0004")
+    stored = {"class_uid": 2003, "finding_info": {"uid": "f1", "title": "t"}, "extra": [1]}
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO institutions (id, name, created) VALUES (1, 'a', :t)"), {"t": NOW}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO scans (id, uid, institution_id, agent_version, started, providers, "
+                "received, events) VALUES (1, 'u1', 1, '0.1', :t, '[]', :t, 1)"
+            ),
+            {"t": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO findings (institution_id, uid, provider, account, region, rule, "
+                "severity, status, resource_id, title, first_seen, last_seen, last_scan_id, "
+                "last_started, event) VALUES (1, 'f1', 'aws', '1', 'eu', 'R1', 'high', 'fail', "
+                "'arn', 't', :t, :t, 1, :t, :event)"
+            ),
+            {"t": NOW, "event": json.dumps(stored)},
+        )
+    upgrade(engine, "head")
+    with Session(engine) as session:
+        finding = session.scalars(select(Finding)).one()
+        assert finding.events_id is None
+        assert EventReader(session).event(finding) == stored

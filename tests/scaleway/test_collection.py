@@ -23,7 +23,7 @@ def test_servers_say_whether_they_are_reachable_from_the_internet(inventory: Col
     web = inventory.named("compute.instance", "web-1")
     db = inventory.named("compute.instance", "db-1")
     assert web.properties["public"] is True
-    assert web.properties["public_ips"] == ["51.15.10.1"]
+    assert web.properties["public_ips"] == ["51.15.0.21"]
     assert web.properties["state"] == "running"
     assert web.properties["instance_type"] == "PRO2-XS"
     assert db.properties["public"] is False
@@ -31,7 +31,11 @@ def test_servers_say_whether_they_are_reachable_from_the_internet(inventory: Col
     assert web.region == "fr-par"
     assert web.raw["zone"] == "fr-par-1"
     assert web.id.startswith("scaleway:fr-par-1:instance_server/")
-    assert web.tags == {"owner": "web@example.org", "data-classification": "internal"}
+    assert web.tags == {
+        "owner": "web@example.org",
+        "cost-centre": "CC-210",
+        "data-classification": "internal",
+    }
 
 
 def test_every_resource_carries_location_and_the_french_jurisdiction(
@@ -68,7 +72,7 @@ def test_volumes_from_both_apis_are_reported_once_with_unknown_encryption(
     inventory: Collected,
 ) -> None:
     scratch = inventory.named("storage.volume", "web-1-scratch")
-    data = inventory.named("storage.volume", "db-1-data")
+    data = inventory.named("storage.volume", "web-1-data")
     assert scratch.properties["attached_to"] != []
     assert data.properties["attached_to"] != []
     assert (scratch.properties["size_gb"], data.properties["size_gb"]) == (20, 50)
@@ -76,14 +80,14 @@ def test_volumes_from_both_apis_are_reported_once_with_unknown_encryption(
     assert data.properties["encrypted"] is None
     # The SBS volume the Instance API also lists is reported by the Block Storage API only.
     assert not [r for r in inventory.resources if r.name == "web-1-sbs"]
-    snapshot = inventory.named("storage.snapshot", "db-1-nightly")
+    snapshot = inventory.named("storage.snapshot", "web-1-data-nightly")
     assert snapshot.properties["source_volume"] == data.raw["id"]
     assert snapshot.properties["public"] is False
 
 
 def test_databases_show_public_endpoints_encryption_and_backups(inventory: Collected) -> None:
-    orders = inventory.named("database.instance", "orders")
-    legacy = inventory.named("database.instance", "legacy")
+    orders = inventory.named("database.instance", "orders-db")
+    legacy = inventory.named("database.instance", "legacy-db")
     assert (orders.properties["engine"], orders.properties["engine_version"]) == (
         "postgresql",
         "15",
@@ -100,7 +104,7 @@ def test_databases_show_public_endpoints_encryption_and_backups(inventory: Colle
 
 
 def test_kapsule_clusters_show_who_may_reach_the_api_server(inventory: Collected) -> None:
-    open_ = inventory.named("container.cluster", "open-cluster")
+    open_ = inventory.named("container.cluster", "apps")
     office = inventory.named("container.cluster", "office-cluster")
     denied = inventory.named("container.cluster", "denied-acl-cluster")
     assert open_.properties["public_endpoint"] is True
@@ -113,12 +117,13 @@ def test_kapsule_clusters_show_who_may_reach_the_api_server(inventory: Collected
 
 def test_api_keys_are_organisation_wide_with_age_owner_and_expiry(inventory: Collected) -> None:
     keys = {r.name: r for r in inventory.of_type("identity.access_key")}
-    assert set(keys) == {"scanner", "ci", "expired"}
+    assert set(keys) == {"cloudcensus scanner", "ci deploy key", "expired", "recent"}
     assert {r.account for r in keys.values()} == {ORG}  # once, with the default project
-    assert keys["ci"].properties["status"] == "active"
-    assert keys["ci"].created is not None
-    assert keys["ci"].created.year == 2024
-    assert keys["ci"].properties["owner"] is not None
+    ci = keys["ci deploy key"]
+    assert ci.properties["status"] == "active"
+    assert ci.created is not None
+    assert ci.created.year == 2023
+    assert ci.properties["owner"] is not None
     assert keys["expired"].properties["status"] == "inactive"
     assert all(r.region == "global" and r.location.country is None for r in keys.values())
 
@@ -126,7 +131,7 @@ def test_api_keys_are_organisation_wide_with_age_owner_and_expiry(inventory: Col
 def test_buckets_are_public_through_acl_or_policy_and_read_per_project(
     inventory: Collected,
 ) -> None:
-    acl = inventory.named("storage.bucket", "scw-test-acl-public")
+    acl = inventory.named("storage.bucket", "demo-public-assets")
     policy = inventory.named("storage.bucket", "scw-test-policy-public")
     private = inventory.named("storage.bucket", "scw-test-private")
     assert (acl.properties["public"], acl.properties["public_via"]) == (True, ["acl"])
@@ -146,7 +151,7 @@ def test_projects_are_account_records_and_vpcs_keep_their_ranges(inventory: Coll
     assert set(accounts) == {ORG, APPS}  # the locked project could not be read
     assert accounts[ORG].properties["regions"] == ["fr-par", "nl-ams", "pl-waw"]
     assert accounts[ORG].properties["region_guardrail"] is None
-    vpc = inventory.named("network.network", "default-vpc")
+    vpc = inventory.named("network.network", "default")
     assert vpc.properties == {"cidr_blocks": ["172.16.0.0/22"], "default": True}
     assert inventory.named("other", "pn-app").native_type == "vpc.private_network"
 

@@ -64,7 +64,7 @@ def test_a_profile_of_the_scw_config_file_is_used(
         yaml.safe_dump({"access_key": "SCWWRONGWRONGWRONG01", "profiles": {"audit": audit}})
     )
     result = scan(SERVERS, profile="audit", config_file=config, projects=[ORG], zones=["fr-par-1"])
-    assert {r.name for r in result.of_type("compute.instance")} == {"web-1", "db-1"}
+    assert {r.name for r in result.of_type("compute.instance")} == {"web-1", "batch-1", "db-1"}
     # SCW_* variables win over the file, as in the SDK and the scw CLI.
     monkeypatch.setenv("SCW_SECRET_KEY", "99999999-9999-4999-8999-999999999999")
     assert "denied_authentication" in _only_gap(scan, profile="audit", config_file=config)

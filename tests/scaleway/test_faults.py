@@ -39,7 +39,7 @@ def test_throttling_is_waited_out_as_retry_after_says(scan: Scan, armed: FakeSca
     assert entry.status is CoverageStatus.COMPLETE
     statuses = [r.status for r in armed.requests if r.path == PAR1_SERVERS]
     assert statuses == [429, 429, 200]
-    assert {r.name for r in result.of_type("compute.instance")} == {"web-1", "db-1"}
+    assert {r.name for r in result.of_type("compute.instance")} == {"web-1", "batch-1", "db-1"}
 
 
 def test_throttling_past_the_retries_is_a_throttled_gap(scan: Scan, armed: FakeScaleway) -> None:
@@ -60,7 +60,7 @@ def test_a_transient_gateway_error_is_retried(scan: Scan, armed: FakeScaleway) -
     result = scan(SERVERS, projects=[ORG], zones=["fr-par-1"])
     entry = _entry(result, ORG, "fr-par-1", "instance.servers")
     assert entry.status is CoverageStatus.COMPLETE
-    assert len(result.of_type("compute.instance")) == 2
+    assert len(result.of_type("compute.instance")) == 3
 
 
 def test_a_failing_listing_is_a_short_named_gap_and_the_rest_goes_on(
@@ -76,8 +76,8 @@ def test_a_failing_listing_is_a_short_named_gap_and_the_rest_goes_on(
     assert entry.message == (
         "GET /block/v1alpha1/zones/fr-par-1/volumes: HTTP 502: 502 Bad Gateway"
     )
-    assert [r.name for r in result.of_type("storage.snapshot")] == ["db-1-nightly"]
-    assert len(result.of_type("compute.instance")) == 2
+    assert [r.name for r in result.of_type("storage.snapshot")] == ["web-1-data-nightly"]
+    assert len(result.of_type("compute.instance")) == 3
 
 
 def test_a_wrong_secret_is_a_provider_wide_access_denied(

@@ -23,11 +23,10 @@ from cloudcensus.scanner.pipeline import (
 )
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.scaleway.conftest import REGIONS, ZONES, scaleway_environment
-from tests.scaleway.estate import LOCKED, SECRET_KEY
+from tests.scaleway.estate import LEAKED_SECRET, LOCKED, SECRET_KEY
 from tests.support.pipeline import Scanned, every_log_line, verdicts
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-LEAKED_SECRET = "b5e0c3a1-0000-4000-8000-00000000dead"  # sent by the fake in an API key item
 
 
 def _settings(fake: ScalewayFakeServer, state: Path, profile: str | None) -> AgentSettings:
@@ -70,25 +69,29 @@ def test_exposure_encryption_backup_and_key_age_verdicts(federal: Scanned) -> No
     assert verdict["BASE-EXP-05", "db-1"] == "pass"
     assert verdict["BASE-EXP-02", "sg-web"] == "fail"  # SSH from anywhere
     assert verdict["BASE-EXP-02", "sg-default-accept"] == "fail"  # accepts by default
-    assert verdict["BASE-EXP-03", "legacy"] == "fail"
-    assert verdict["BASE-EXP-03", "orders"] == "pass"
-    assert verdict["BASE-ENC-03", "legacy"] == "fail"
-    assert verdict["BASE-ENC-03", "orders"] == "pass"
-    assert verdict["BASE-BCK-01", "legacy"] == "fail"
-    assert verdict["BASE-EXP-01", "scw-test-acl-public"] == "fail"
+    assert verdict["BASE-EXP-03", "legacy-db"] == "fail"
+    assert verdict["BASE-EXP-03", "orders-db"] == "pass"
+    assert verdict["BASE-ENC-03", "legacy-db"] == "fail"
+    assert verdict["BASE-ENC-03", "orders-db"] == "pass"
+    assert verdict["BASE-BCK-01", "legacy-db"] == "fail"
+    assert verdict["BASE-EXP-01", "demo-public-assets"] == "fail"
     assert verdict["BASE-EXP-01", "scw-test-policy-public"] == "fail"
     assert verdict["BASE-EXP-01", "scw-test-private"] == "pass"
-    assert verdict["BASE-ENC-01", "db-1-data"] == "fail"  # encryption unknown
-    assert verdict["BASE-IAM-03", "ci"] == "fail"  # active since 2024
-    assert verdict["BASE-IAM-03", "scanner"] == "pass"
+    assert verdict["BASE-ENC-01", "web-1-data"] == "fail"  # encryption unknown
+    assert verdict["BASE-IAM-03", "ci deploy key"] == "fail"  # active since 2023
+    assert verdict["BASE-IAM-03", "recent"] == "pass"
     assert verdict["BASE-IAM-03", "expired"] == "pass"  # no longer active
+    assert verdict["BASE-KEY-01", "backup-key"] == "pass"
+    assert verdict["BASE-KEY-01", "legacy-key"] == "fail"  # no rotation policy
+    # the organisation's Audit Trail records every scanned region for every project
+    assert verdict["BASE-LOG-01", "default"] == verdict["BASE-LOG-01", "apps"] == "pass"
 
 
 def test_sovereignty_verdicts_of_a_french_provider_in_eu_regions(federal: Scanned) -> None:
     verdict = federal.verdicts
     assert verdict["SOV-RES-01", "web-1"] == "pass"  # Paris
     assert verdict["SOV-RES-01", "worker-00"] == "pass"  # Warsaw
-    assert verdict["SOV-JUR-01", "orders"] == "pass"  # sensitive data, Scaleway SAS
+    assert verdict["SOV-JUR-01", "orders-db"] == "pass"  # sensitive data, Scaleway SAS
     assert verdict["SOV-JUR-01", "db-1"] == "pass"
     # be-federal keeps restricted data in Belgium: Paris and Warsaw fail.
     assert verdict["SOV-RES-02", "db-1"] == "fail"
@@ -119,7 +122,7 @@ def test_a_secnumcloud_profile_fails_restricted_data_on_scaleway(
         result = run_evaluate(inventory, store, policy, NOW)
         verdict = verdicts(store, result.scan_id)
     assert verdict["SOV-CRT-01", "db-1"] == "fail"  # restricted, not SecNumCloud
-    assert verdict["SOV-CRT-01", "orders"] == "fail"  # sensitive
+    assert verdict["SOV-CRT-01", "orders-db"] == "fail"  # sensitive
     assert ("SOV-CRT-01", "web-1") not in verdict  # internal: not concerned
 
 

@@ -91,37 +91,50 @@ def fetch_volumes(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
             yield {**volume, ENRICHED: {"type_encrypted": by_type(volume)}}
 
 
-def normalise_volume(raw: Raw, ctx: OpenStackContext) -> Resource:
-    encrypted = raw.get("encrypted")
-    if not isinstance(encrypted, bool):
-        encrypted = enriched(raw).get("type_encrypted")
+def _cinder_resource(
+    raw: Raw, ctx: OpenStackContext, type_: str, kind: str, properties: dict[str, Any]
+) -> Resource:
+    """A Cinder item's record: `OS::Cinder::<Kind>`, its metadata as tags."""
     return openstack_resource(
         ctx,
-        type_="storage.volume",
-        native_type="OS::Cinder::Volume",
-        kind="volume",
+        type_=type_,
+        native_type=f"OS::Cinder::{kind.capitalize()}",
+        kind=kind,
         native_id=str(raw["id"]),
         raw=raw,
         tags=tag_dict(raw.get("metadata")),
         name=raw.get("name"),
         created=created_at(raw.get("created_at")),
-        properties={
+        properties=properties,
+    )
+
+
+def normalise_volume(raw: Raw, ctx: OpenStackContext) -> Resource:
+    encrypted = raw.get("encrypted")
+    if not isinstance(encrypted, bool):
+        encrypted = enriched(raw).get("type_encrypted")
+    attachments = raw.get("attachments") or []
+    return _cinder_resource(
+        raw,
+        ctx,
+        "storage.volume",
+        "volume",
+        {
             **_encryption(encrypted, raw.get("encryption_key_id")),
             "size_gb": raw.get("size"),
             "state": raw.get("status"),
-            "attached_to": sorted(
-                str(a["server_id"]) for a in raw.get("attachments") or [] if a.get("server_id")
-            ),
+            "attached_to": sorted(str(a["server_id"]) for a in attachments if a.get("server_id")),
         },
     )
 
 
-def _with_source(apis: Apis, items: Iterator[Raw]) -> Iterator[Raw]:
-    """Adds the source volume's encryption to snapshots/backups; volumes read lazily."""
+def _copies(apis: Apis, path: str, key: str, *, microversion: bool) -> Iterator[Raw]:
+    """Snapshots or backups with their source volume's encryption; volumes read lazily."""
     api = apis("block-storage")
+    version = api.max_microversion(_MICROVERSION) if microversion else None
     volumes: dict[str, Raw] | None = None
     by_type = _TypeEncryption(api)
-    for item in items:
+    for item in api.linked(path, key, microversion=version):
         if volumes is None:
             volumes = {str(v["id"]): v for v in api.linked("/volumes/detail", "volumes")}
         source = volumes.get(str(item.get("volume_id")))
@@ -133,21 +146,16 @@ def _with_source(apis: Apis, items: Iterator[Raw]) -> Iterator[Raw]:
 
 
 def fetch_snapshots(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
-    yield from _with_source(apis, apis("block-storage").linked("/snapshots/detail", "snapshots"))
+    yield from _copies(apis, "/snapshots/detail", "snapshots", microversion=False)
 
 
 def normalise_snapshot(raw: Raw, ctx: OpenStackContext) -> Resource:
-    return openstack_resource(
+    return _cinder_resource(
+        raw,
         ctx,
-        type_="storage.snapshot",
-        native_type="OS::Cinder::Snapshot",
-        kind="snapshot",
-        native_id=str(raw["id"]),
-        raw=raw,
-        tags=tag_dict(raw.get("metadata")),
-        name=raw.get("name"),
-        created=created_at(raw.get("created_at")),
-        properties={
+        "storage.snapshot",
+        "snapshot",
+        {
             **_encryption(enriched(raw).get("source_encrypted"), None),
             "public": False,  # Cinder has no public snapshots (Glance images are elsewhere)
             "source_volume": raw.get("volume_id"),
@@ -156,26 +164,19 @@ def normalise_snapshot(raw: Raw, ctx: OpenStackContext) -> Resource:
 
 
 def fetch_backups(apis: Apis, ctx: OpenStackContext) -> Iterator[Raw]:
-    api = apis("block-storage")
-    version = api.max_microversion(_MICROVERSION)
-    yield from _with_source(apis, api.linked("/backups/detail", "backups", microversion=version))
+    yield from _copies(apis, "/backups/detail", "backups", microversion=True)
 
 
 def normalise_backup(raw: Raw, ctx: OpenStackContext) -> Resource:
     encrypted = enriched(raw).get("source_encrypted")
     if raw.get("encryption_key_id"):
         encrypted = True
-    return openstack_resource(
+    return _cinder_resource(
+        raw,
         ctx,
-        type_="storage.backup",
-        native_type="OS::Cinder::Backup",
-        kind="backup",
-        native_id=str(raw["id"]),
-        raw=raw,
-        tags=tag_dict(raw.get("metadata")),
-        name=raw.get("name"),
-        created=created_at(raw.get("created_at")),
-        properties={
+        "storage.backup",
+        "backup",
+        {
             **_encryption(encrypted, raw.get("encryption_key_id")),
             "source_volume": raw.get("volume_id"),
             "state": raw.get("status"),

@@ -5,12 +5,15 @@ from __future__ import annotations
 from cloudcensus.providers.openstack import (
     blockstorage,
     compute,
+    containerinfra,
+    database,
     identity,
     image,
     keymanager,
     loadbalancer,
     network,
     objectstore,
+    other,
     s3,
     securitygroups,
 )
@@ -27,7 +30,10 @@ _MODULES = (
     s3,
     loadbalancer,
     keymanager,
+    database,
+    containerinfra,
     image,
+    other,
     identity,
 )
 

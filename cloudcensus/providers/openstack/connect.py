@@ -54,6 +54,9 @@ _SERVICE_ALIASES = {
     "object-storage": "object-store",
     "load-balancer": "load-balancer",
     "key-manager": "key-manager",
+    "sharev2": "shared-file-system",
+    "share": "shared-file-system",
+    "container-infra": "container-infrastructure-management",
 }
 #: configuration keys a per-region connection must not inherit from the project's
 _NOT_INHERITED = ("auth", "auth_type", "vendor_hook", "profile", "regions", "region_name")

@@ -5,10 +5,12 @@ JSON through the service proxy (a keystoneauth adapter: token, catalog endpoint,
 discovery, microversions) cost almost nothing (docs/openstack.md, benchmarks). So every
 collector reads lists through `ServiceApi`, which:
 
-- pages in the service's own style: `*_links` "next" (Nova, Neutron, Cinder, Octavia),
-  Glance's `next`, Barbican's `limit`/`offset` with `next`, Swift's name markers. A next
-  link is never requested as given (a deployment behind a proxy may write an internal
-  host into it): its query (marker, offset) is replayed on the adapter's own endpoint;
+- pages in the service's own style: `*_links` "next" (Nova, Neutron, Cinder, Octavia,
+  Trove's `links`), a `next` href (Glance, Magnum), Designate's `links: {next}`,
+  Barbican's `limit`/`offset` with `next`, Manila's `limit`/`offset` and Heat's marker
+  on the last id until an empty page, Swift's name markers. A next link is
+  never requested as given (a deployment behind a proxy may write an internal host into
+  it): its query (marker, offset) is replayed on the adapter's own endpoint;
 - retries 429 and 413 (rate limits, honouring `Retry-After`) and 502/503/504 through
   keystoneauth's status-code retries, the SDK's own retry mode;
 - bounds the requests in flight to one cloud with a semaphore shared by its scopes;
@@ -19,7 +21,7 @@ collector reads lists through `ServiceApi`, which:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -100,39 +102,81 @@ class ServiceApi:
     # -- paging styles -----------------------------------------------------------------------
 
     def linked(
-        self, path: str, key: str, params: Params | None = None, **kwargs: Any
+        self,
+        path: str,
+        key: str,
+        params: Params | None = None,
+        *,
+        links: str | None = None,
+        **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Items of `key`, following the `<key>_links` "next" link (marker paging)."""
+        """Items of `key`, following the "next" link of `links` (default `<key>_links`)."""
+        field = links or f"{key}_links"
+
+        def next_of(body: dict[str, Any]) -> str | None:
+            return _next_href(body.get(field))
+
+        yield from self.follow(path, key, next_of, params, **kwargs)
+
+    def glance(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
+        """Glance v2 lists: `images` plus a relative `next` href."""
+        yield from self.follow_next(path, "images", params)
+
+    def follow_next(
+        self, path: str, key: str, params: Params | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Items of `key`, following a `next` href at the top of the body (Glance, Magnum)."""
+        yield from self.follow(path, key, _next_field, params)
+
+    def follow(
+        self,
+        path: str,
+        key: str,
+        next_of: Callable[[dict[str, Any]], str | None],
+        params: Params | None = None,
+        **kwargs: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Items of `key`, page after page while `next_of(body)` gives a next href."""
         query: dict[str, Any] = {**(params or {}), "limit": self.page_size}
         seen: set[str] = set()
         while True:
             body = self.json(path, query, **kwargs)
             yield from _items(body, key, path)
-            follow = _next_href(body.get(f"{key}_links"))
-            if follow is None:
+            follow = next_of(body)
+            if not follow:
                 return
             query = _replay(follow, query, seen, path)
 
-    def glance(self, path: str, params: Params | None = None) -> Iterator[dict[str, Any]]:
-        """Glance v2 lists: `images` plus a relative `next` href."""
+    def marked(
+        self, path: str, key: str, params: Params | None = None, *, id_key: str = "id"
+    ) -> Iterator[dict[str, Any]]:
+        """Lists without next links (Heat): `marker` = the last item's id, until an empty
+        page (a deployment may cap a page below `limit`, so a short page is no end)."""
         query: dict[str, Any] = {**(params or {}), "limit": self.page_size}
         seen: set[str] = set()
         while True:
-            body = self.json(path, query)
-            yield from _items(body, "images", path)
-            follow = body.get("next")
-            if not follow:
+            items = list(_items(self.json(path, query), key, path))
+            yield from items
+            if not items:
                 return
-            query = _replay(str(follow), query, seen, path)
+            marker = str(items[-1].get(id_key) or "") if isinstance(items[-1], dict) else ""
+            if not marker or marker in seen:
+                raise InvalidResponse(f"{path}: the last item of a full page has no new id")
+            seen.add(marker)
+            query = {**query, "marker": marker}
 
-    def offset(self, path: str, key: str) -> Iterator[dict[str, Any]]:
-        """Barbican lists: `limit` + `offset`, until there is no `next`."""
+    def offset(
+        self, path: str, key: str, *, until_empty: bool = False, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        """`limit` + `offset` lists: Barbican's, until there is no `next`; Manila's
+        (`until_empty`: no next link, and a page may be capped below `limit`), until an
+        empty page."""
         query: dict[str, Any] = {"limit": self.page_size, "offset": 0}
         while True:
-            body = self.json(path, query)
+            body = self.json(path, query, **kwargs)
             items = list(_items(body, key, path))
             yield from items
-            if not body.get("next") or not items:
+            if not items or not (until_empty or body.get("next")):
                 return
             query = {**query, "offset": query["offset"] + len(items)}
 
@@ -165,7 +209,17 @@ def _items(body: Any, key: str, path: str) -> Iterator[dict[str, Any]]:
     yield from body[key]
 
 
+def _next_field(body: dict[str, Any]) -> str | None:
+    """A `next` href at the top of the body (Glance, Magnum)."""
+    follow = body.get("next")
+    return str(follow) if follow else None
+
+
 def _next_href(links: Any) -> str | None:
+    """The "next" href of a links list, or of Designate's `{"next": href}` object."""
+    if isinstance(links, dict):
+        follow = links.get("next")
+        return str(follow) if follow else None
     for link in links or ():
         if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
             return str(link["href"])

@@ -9,7 +9,8 @@ Tasks: `tasks(scope)` authenticates a token scoped to the project (a project the
 has no role on fails here, alone), reads the regions and services of its catalog, and
 returns one task per (region, collector) whose service the region offers, plus the
 project itself (`global`). A configured region missing from the catalog is a
-`not_enabled` unit of collector `catalog`. The regions of one project share one
+`not_enabled` unit of collector `catalog`; a catalog service no collector reads is a
+`not_enabled` unit `catalog.<service type>` (`catalog.py`). The regions of one project share one
 per-region connection, built on first use; the project's connection is referenced only
 by its tasks, so memory does not grow with the number of projects.
 
@@ -34,6 +35,7 @@ from pydantic import BaseModel
 
 from cloudcensus.providers.base import CollectionTask, ProviderError, Scope
 from cloudcensus.providers.catalogue import load_catalogue
+from cloudcensus.providers.openstack.catalog import unread_service_task, unread_services
 from cloudcensus.providers.openstack.collectors import ALL_COLLECTORS
 from cloudcensus.providers.openstack.connect import (
     CloudConfigError,
@@ -73,16 +75,8 @@ _REACH_ERRORS = (
     LookupError,
     ValueError,
 )
-_PROXIES = {
-    "compute": "compute",
-    "network": "network",
-    "block-storage": "block_storage",
-    "object-store": "object_store",
-    "load-balancer": "load_balancer",
-    "key-manager": "key_manager",
-    "image": "image",
-    "identity": "identity",
-}
+#: the service types collectors read (a region offering another gets a `catalog.*` unit)
+_READ_SERVICES = frozenset(c.service for c in ALL_COLLECTORS if c.service != S3)
 
 
 @dataclass
@@ -128,7 +122,7 @@ class _Apis:
                 )
             conn = self._conn
         return ServiceApi(
-            getattr(conn, _PROXIES[service_type]),
+            getattr(conn, service_type.replace("-", "_")),  # the SDK's proxy of the type
             page_size=self.cloud.settings.page_size,
             retries=self.cloud.settings.retries,
             gate=self.cloud.gate,
@@ -249,6 +243,10 @@ class OpenStackProvider:
         access = self._s3_access(cloud, conn, scope.account, everything)
         shared = {r: _Apis(cloud, conn, r, frozenset(offered[r]), access) for r in regions}
         tasks = [_missing_region(base, region) for region in absent]
+        accepted = cloud.settings.unread_services
+        for region in regions:
+            unread = unread_services(offered[region], _READ_SERVICES, accepted)
+            tasks += [unread_service_task(_NAME, scope.account, region, s) for s in unread]
         for collector in self._collectors:
             if collector.global_:
                 tasks.append(_task(collector, _Apis(cloud, conn, None, everything), base))

@@ -156,6 +156,11 @@ class CloudSettings(BaseModel):
         description="project ids or names to scan; None = every project the credentials "
         "can scope to (Keystone /v3/auth/projects); an application credential scans its own",
     )
+    unread_services: list[str] = Field(
+        default_factory=list,
+        description="catalog service types cloudcensus does not read that you accept as "
+        "unread: no `catalog.<type>` coverage gap for them (e.g. 'workflow')",
+    )
     page_size: int = Field(default=1000, ge=1, le=10000, description="items asked per page")
     max_concurrent_requests: int = Field(
         default=8, ge=1, le=64, description="requests in flight to this cloud at once"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from cloudcensus.providers.outscale import account, compute, eim, network, oos
+from cloudcensus.providers.outscale import account, apilogs, compute, eim, network, oos
 from cloudcensus.providers.outscale.spec import OutscaleCollector
 
 __all__ = ["ALL_COLLECTORS", "build_collectors"]
 
-_MODULES = (compute, network, oos, eim, account)
+_MODULES = (compute, network, oos, eim, apilogs, account)
 
 
 def build_collectors(*, oos_buckets: bool = True) -> tuple[OutscaleCollector, ...]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from cloudcensus.providers.scaleway import (
     account,
+    audittrail,
     block,
     iam,
     instance,
     k8s,
+    keys,
+    lb,
     objectstorage,
+    other,
     rdb,
     securitygroups,
     vpc,
@@ -17,7 +21,21 @@ from cloudcensus.providers.scaleway.spec import ScalewayCollector
 
 __all__ = ["ALL_COLLECTORS", "build_collectors"]
 
-_MODULES = (instance, securitygroups, block, rdb, k8s, vpc, objectstorage, iam, account)
+_MODULES = (
+    instance,
+    securitygroups,
+    block,
+    lb,
+    rdb,
+    k8s,
+    vpc,
+    objectstorage,
+    keys,
+    other,
+    iam,
+    audittrail,
+    account,
+)
 
 
 def build_collectors(*, object_storage: bool = True) -> tuple[ScalewayCollector, ...]:

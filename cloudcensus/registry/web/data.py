@@ -10,6 +10,9 @@ lists and trends the API already serves are read through the API's own functions
 `changes` compares two scans row by row (every finding uid of the latest scan): it is
 the one query here whose cost grows with the institution's findings, so it has a page
 of its own rather than a place on the institution page.
+
+A "scan" here is a run (`cloudcensus.registry.runs`): an unsharded scan, or the
+completed shard scans of one run, shown and compared as one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from cloudcensus.registry.models import Coverage, Finding, Institution, Scan, ScanFinding
+from cloudcensus.registry.models import Coverage, Finding, Institution, ScanFinding
+from cloudcensus.registry.queries import EventReader
+from cloudcensus.registry.runs import Run, latest_runs
 from cloudcensus.registry.tokens import Principal, Role
 
 __all__ = [
@@ -68,13 +73,30 @@ class Counts:
 
 @dataclass(frozen=True)
 class ScanRef:
-    """A completed scan, as the pages show it."""
+    """A completed run, as the pages show it: an unsharded scan, or the completed shard
+    scans of one run (`id` and `uid` are its latest-started scan, `scan_ids` all of them;
+    `shards` its shard count and `missing` the shards without a completed scan)."""
 
     id: int
     uid: str
     started: datetime
     finished: datetime | None
     status: str
+    scan_ids: tuple[int, ...] = ()
+    run: str | None = None
+    shards: int | None = None
+    missing: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, run: Run) -> ScanRef:
+        latest = run.latest
+        return cls(latest.id, latest.uid, run.started, run.finished, run.status,
+                   tuple(run.ids), run.run, run.count, tuple(run.missing))  # fmt: skip
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """The scans the run is made of."""
+        return self.scan_ids or (self.id,)
 
 
 def visible(session: Session, principal: Principal) -> list[tuple[int, str]]:
@@ -88,41 +110,26 @@ def visible(session: Session, principal: Principal) -> list[tuple[int, str]]:
 def latest_scans(
     session: Session, institution_ids: list[int], per: int = 2
 ) -> dict[int, list[ScanRef]]:
-    """The latest `per` completed scans of each institution, newest first (start time)."""
-    out: dict[int, list[ScanRef]] = {id_: [] for id_ in institution_ids}
-    if not institution_ids:
+    """The latest `per` completed runs of each institution, newest first (start time)."""
+    return {
+        id_: [ScanRef.of(run) for run in latest_runs(session, id_, per)] for id_ in institution_ids
+    }
+
+
+def gap_counts(session: Session, scans: list[ScanRef]) -> dict[int, int]:
+    """Coverage units not read completely, plus missing shards, per run (by `ScanRef.id`)."""
+    owner = {scan_id: ref.id for ref in scans for scan_id in ref.ids}
+    out = {ref.id: len(ref.missing) for ref in scans}
+    if not owner:
         return out
-    rank = (
-        func.row_number()
-        .over(partition_by=Scan.institution_id, order_by=(Scan.started.desc(), Scan.id.desc()))
-        .label("rank")
-    )
-    ranked = (
-        select(
-            Scan.id, Scan.uid, Scan.institution_id, Scan.started, Scan.finished, Scan.status, rank
-        )
-        .where(Scan.institution_id.in_(institution_ids), Scan.status.is_not(None))
-        .subquery()
-    )
-    rows = session.execute(
-        select(ranked).where(ranked.c.rank <= per).order_by(ranked.c.institution_id, ranked.c.rank)
-    )
-    for row in rows:
-        ref = ScanRef(row.id, row.uid, row.started, row.finished, row.status)
-        out[row.institution_id].append(ref)
-    return out
-
-
-def gap_counts(session: Session, scan_ids: list[int]) -> dict[int, int]:
-    """Coverage units not read completely, per scan."""
-    if not scan_ids:
-        return {}
     rows = session.execute(
         select(Coverage.scan_id, func.count())
-        .where(Coverage.scan_id.in_(scan_ids), Coverage.status != "complete")
+        .where(Coverage.scan_id.in_(list(owner)), Coverage.status != "complete")
         .group_by(Coverage.scan_id)
     )
-    return {scan_id: count for scan_id, count in rows}
+    for scan_id, count in rows:
+        out[owner[scan_id]] += count
+    return out
 
 
 @dataclass
@@ -153,20 +160,20 @@ def changes(
     """Differences between two completed scans of one institution, with up to `limit`
     changed findings (the new and status-changed first, then the resolved)."""
     now, before = aliased(ScanFinding), aliased(ScanFinding)
-    pair = (before.scan_id == previous.id, before.uid == now.uid)
+    pair = (before.scan_id.in_(previous.ids), before.uid == now.uid)
     moved_rows = session.execute(
         select(before.status, now.status, func.count())
         .select_from(now)
         .outerjoin(before, and_(*pair))
-        .where(now.scan_id == latest.id)
+        .where(now.scan_id.in_(latest.ids))
         .where((before.uid.is_(None)) | (before.status != now.status))
         .group_by(before.status, now.status)
     )
     moved: dict[tuple[str | None, str], int] = {(w, n): c for w, n, c in moved_rows}
     gone = (
         select(before.uid)
-        .where(before.scan_id == previous.id)
-        .where(~exists().where(now.scan_id == latest.id, now.uid == before.uid))
+        .where(before.scan_id.in_(previous.ids))
+        .where(~exists().where(now.scan_id.in_(latest.ids), now.uid == before.uid))
         .subquery()
     )
     gone_rows = session.execute(
@@ -191,8 +198,8 @@ def _changed_items(
         select(*columns, before.status, now.status)
         .select_from(now)
         .join(Finding, and_(Finding.institution_id == institution_id, Finding.uid == now.uid))
-        .outerjoin(before, and_(before.scan_id == previous.id, before.uid == now.uid))
-        .where(now.scan_id == latest.id)
+        .outerjoin(before, and_(before.scan_id.in_(previous.ids), before.uid == now.uid))
+        .where(now.scan_id.in_(latest.ids))
         .where((before.uid.is_(None)) | (before.status != now.status))
         .order_by(Finding.id)
         .limit(limit)
@@ -205,8 +212,8 @@ def _changed_items(
             .join(
                 Finding, and_(Finding.institution_id == institution_id, Finding.uid == before.uid)
             )
-            .where(before.scan_id == previous.id)
-            .where(~exists().where(now.scan_id == latest.id, now.uid == before.uid))
+            .where(before.scan_id.in_(previous.ids))
+            .where(~exists().where(now.scan_id.in_(latest.ids), now.uid == before.uid))
             .order_by(Finding.id)
             .limit(limit - len(items))
         ).all()
@@ -225,15 +232,15 @@ def rule_info(session: Session, rule: str, institution_ids: list[int]) -> dict[s
     None when no visible institution ever had a finding of it."""
     if not institution_ids:
         return None
-    row = session.execute(
-        select(Finding.title, Finding.severity, Finding.event)
+    row = session.scalar(
+        select(Finding)
         .where(Finding.rule == rule, Finding.institution_id.in_(institution_ids))
         .order_by(Finding.id.desc())  # the newest row: id order follows the rule index
         .limit(1)
-    ).first()
+    )
     if row is None:
         return None
-    title, severity, event = row
+    title, severity, event = row.title, row.severity, EventReader(session).event(row)
     unmapped = (event.get("unmapped") or {}).get("cloudcensus") or {}
     return {
         "rule": rule,

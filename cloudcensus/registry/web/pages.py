@@ -65,7 +65,7 @@ def overview(request: Request, session: Db, viewer: Viewer) -> HTMLResponse:
     coverage gaps, explanations expiring soon, a small trend; and the totals."""
     institutions = data.visible(session, viewer)
     scans = data.latest_scans(session, [id_ for id_, _ in institutions], per=1)
-    gaps = data.gap_counts(session, [s[0].id for s in scans.values() if s])
+    gaps = data.gap_counts(session, [s[0] for s in scans.values() if s])
     rows, total = [], data.Counts()
     for id_, name in institutions:
         counts = data.Counts.of(read.summary(name, session, viewer))

@@ -28,12 +28,15 @@ from cloudcensus.scanner.cliparts import (
     config_option,
     load_cli_settings,
     policy_error,
+    run_id_option,
+    shard_option,
 )
 from cloudcensus.scanner.config import AgentSettings
 from cloudcensus.scanner.daemonconfig import parse_listen
 from cloudcensus.scanner.logsetup import configure_logging, secret_values
 from cloudcensus.scanner.pipeline import Policy, build_providers, load_policy
 from cloudcensus.scanner.push import PushConfigError, build_client, read_token
+from cloudcensus.scanner.shard import Shard, check_store
 from cloudcensus.scanner.store import Store, StoreError
 
 __all__ = ["agent"]
@@ -81,7 +84,8 @@ def _check(settings: AgentSettings, config: Path | None, push: bool) -> Policy:
         build_providers(settings)
         if settings.registry is not None and push:
             build_client(settings.registry).close()
-        Store.open(settings.store_path, retention=settings.retention_scans).close()
+        with Store.open(settings.store_path, retention=settings.retention_scans) as store:
+            check_store(store, settings.shard)
     except PolicyLoadError as error:
         raise policy_error(error) from None
     except (ProviderUnavailable, StoreError, PushConfigError) as error:
@@ -144,12 +148,25 @@ def _leave(outcome: AgentExit, shutdown: Shutdown) -> int:
     metavar="HOST:PORT",
     help="Address of /healthz, /readyz and /metrics (default: agent.listen, 127.0.0.1:9464).",
 )
+@shard_option
+@run_id_option
 @click.pass_context
 def agent(
-    ctx: click.Context, config: Path | None, once: bool, no_push: bool, listen: str | None
+    ctx: click.Context,
+    config: Path | None,
+    once: bool,
+    no_push: bool,
+    listen: str | None,
+    shard: Shard | None,
+    run_id: str | None,
 ) -> None:
     """Run the agent: scan on the schedule, push, serve health and metrics."""
-    settings = _with_listen(load_cli_settings(config), listen)
+    settings = _with_listen(load_cli_settings(config, shard=shard, run_id=run_id), listen)
+    if settings.run_id is not None and not once:
+        raise UsageProblem(
+            "a run id names one run: give it with --once (a CronJob); the daemon names "
+            "each run after its scheduled time"
+        )
     configure_logging(_log_level(ctx, settings), settings.agent.log_format, _secrets(settings))
     daemon = Agent(settings, config_name=str(config or "configuration"), push=not no_push)
     server = None if once else _serve(daemon)  # a taken address fails first, and fast

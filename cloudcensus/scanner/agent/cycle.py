@@ -128,8 +128,9 @@ class Worker:
     def _open(self) -> Store:
         return TrackedStore.open(self.settings.store_path, retention=self.settings.retention_scans)
 
-    def scan(self) -> CycleResult:
-        """One scan cycle (see the module doc); never raises."""
+    def scan(self, run: str | None = None) -> CycleResult:
+        """One scan cycle (see the module doc); never raises. `run`: the run id of a
+        shard's scan (default: the configured `run_id`)."""
         now, began = self._clock(), time.monotonic()
         status, scan_id, pending = "error", None, 0
         self._metrics.scan_running.set(1)
@@ -141,7 +142,7 @@ class Worker:
             self._state.config_problem(None)
             stop = self._shutdown.stop
             with self._open() as store:
-                result = run_scan(self.settings, providers, store, policy, now, stop=stop)
+                result = run_scan(self.settings, providers, store, policy, now, stop=stop, run=run)
                 scan_id = result.scan_id
                 status = "interrupted" if result.stopped else result.status.value
                 self._metrics.load_scan(store, scan_id)
@@ -190,6 +191,8 @@ class Worker:
             "failing": failing,
             "gaps": gaps,
         }
+        if result.shard is not None:
+            facts |= {"shard": str(result.shard), "run": result.run}
         logger.info(
             "scan %d %s in %.0fs: %d resources, %d findings (%d failing), %d coverage gaps",
             result.scan_id,

@@ -40,6 +40,7 @@ from cloudcensus.scanner.schedule import (
     missed_run,
     utc_now,
 )
+from cloudcensus.scanner.shard import run_key
 from cloudcensus.scanner.store import Store
 
 __all__ = ["Agent", "AgentExit"]
@@ -73,7 +74,8 @@ class Agent:
         self.shutdown = Shutdown(settings.agent.shutdown_grace_s)
         self.metrics = AgentMetrics()
         now = clock()
-        limit = max_age(settings.schedule, build_trigger(settings.schedule), now)
+        self._trigger = build_trigger(settings.schedule)
+        limit = max_age(settings.schedule, self._trigger, now)
         self.state = AgentState(now, settings.store_path, limit, settings.registry)
         self.worker = Worker(
             settings,
@@ -134,7 +136,7 @@ class Agent:
 
             scheduler = ScanScheduler(
                 self.settings.schedule,
-                self._job(self.worker.scan, next_scan),
+                self._job(self._scheduled_scan, next_scan),
                 clock=self.clock,
                 on_skip=self._skipped,
             )
@@ -151,6 +153,19 @@ class Agent:
             return self._stop()
         finally:
             restore()
+
+    def run_key(self) -> str | None:
+        """The run id of a scheduled shard scan: the scheduled time of the run it belongs
+        to (the latest the schedule names, jitter left out), the same in every shard
+        daemon on the same schedule; a run missed and made up at start keeps its time.
+        None without a shard."""
+        if self.settings.shard is None:
+            return None
+        scheduled = self._trigger.previous(self.clock())
+        return run_key(scheduled) if scheduled is not None else None
+
+    def _scheduled_scan(self) -> CycleResult:
+        return self.worker.scan(run=self.run_key())
 
     def run_once(self) -> AgentExit:
         """One scan cycle with its push, then exit: 0, 3 (the scan failed), 4 (something

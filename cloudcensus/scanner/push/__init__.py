@@ -2,7 +2,8 @@
 
 `items` turns a finished scan into outbox items (written with the scan, before any
 push); `client.build_client` is the one factory of the HTTP client; `pusher.Pusher`
-takes that client and the store and delivers the outbox in order, idempotently.
+takes that client and the store and delivers the outbox in order (a scan's finding
+batches several at a time), idempotently.
 """
 
 from cloudcensus.scanner.push.client import (

@@ -2,7 +2,8 @@
 
 One scan becomes, in delivery order:
 
-1. `open`: `ScanOpen` (the agent-generated `scan_uid`, agent version, start, providers);
+1. `open`: `ScanOpen` (the agent-generated `scan_uid`, agent version, start, providers,
+   and for a sharded scan its shard and run, as the store recorded them);
 2. `findings` x n: `FindingBatch`es of at most `batch_size` OCSF events (and at most
    `BATCH_BYTES` of JSON), each with a `batch_uid` derived from the scan uid and the
    batch number (uuid5), so the key of a batch is stable whatever happens later;
@@ -11,10 +12,15 @@ One scan becomes, in delivery order:
 4. `complete`: `ScanComplete` with the scan's status, its number of events and coverage.
 
 Events are `finding_to_ocsf` output (the same events as `findings.ocsf.json`, with the
-resource tags joined from the inventory). Batch bodies are assembled as JSON directly
-rather than validated through `FindingBatch` event by event (that would cost more than
-the mapping itself); tests check that every body validates against the wire models.
-Bodies are stored gzip-compressed (level `GZIP_LEVEL`, mtime 0: same bytes every time).
+resource tags joined from the inventory), encoded by `OcsfEncoder` (the same bytes, the
+per-rule parts encoded once). The findings are read back from the store by uid, so each
+batch covers one slice of the uid space: the registry inserts them into its uid index
+in order, 1.6-2 times faster than the same events in evaluation order (which is why the
+events are not encoded during the evaluation instead; see benchmarks/README.md). Batch
+bodies are assembled as JSON directly rather than validated through `FindingBatch`
+event by event (that would cost more than the mapping itself); tests check that every
+body validates against the wire models. Bodies are stored gzip-compressed (level
+`GZIP_LEVEL`, mtime 0: same bytes every time), on a worker thread.
 """
 
 from __future__ import annotations
@@ -22,15 +28,21 @@ from __future__ import annotations
 import gzip
 import sqlite3
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from pydantic_core import to_json
+from pydantic_core import from_json
 
 from cloudcensus.policies.explanation_usage import ExplanationReport
 from cloudcensus.policies.explanations import ExplanationSet
-from cloudcensus.scanner.report.ocsf import finding_to_ocsf
+from cloudcensus.policies.findings import Finding, Severity, Status, build_finding
+from cloudcensus.scanner.report.ocsf import OcsfEncoder
+from cloudcensus.scanner.shard import recorded_run, recorded_shard
+from cloudcensus.scanner.store import queries
 from cloudcensus.scanner.store.outbox import Outbox, OutboxItem
+from cloudcensus.scanner.store.records import ScanRecord
 from cloudcensus.scanner.store.store import Store
 from cloudcensus.wire import v1
 
@@ -56,6 +68,8 @@ BATCH_BYTES = v1.MAX_BODY_BYTES - 64 * 1024
 #: zlib's fast levels (1-3) cost a third of the default's time here; 3 compresses best
 #: of them (about 10:1 on OCSF events, against 15:1 at 6). See benchmarks/README.md.
 GZIP_LEVEL = 3
+_PAGE = 1000  # rows per store query
+_FINDING_FIELDS = Finding.model_fields.keys()
 
 
 def _gzip(body: bytes) -> bytes:
@@ -114,33 +128,127 @@ def explanation_records(
     return records
 
 
+def _stored_finding(body: str) -> Finding:
+    """A finding as the store wrote it (`model_dump_json` of a valid `Finding`).
+
+    The agent's own rows need no re-validation: parsing them and rebuilding the typed
+    fields costs less than half of `model_validate_json`. A row that does not look like that
+    (another field set, a naive time) is validated, so it fails loudly if it is bad.
+    """
+    data = from_json(body, cache_strings="keys")
+    if data.keys() == _FINDING_FIELDS:
+        try:
+            when = datetime.fromisoformat(data["evaluated_at"])
+            if when.tzinfo is not None:
+                data["evaluated_at"] = when
+                data["severity"] = Severity(data["severity"])
+                data["status"] = Status(data["status"])
+                return build_finding(data)
+        except (TypeError, ValueError):
+            pass
+    return Finding.model_validate_json(body)
+
+
+def _stored_findings(store: Store, scan_id: int) -> Iterator[Finding]:
+    """The scan's findings, by uid (what `Store.findings` gives, read faster)."""
+    params = {"scan": scan_id}
+    for body in queries.paged_findings(store.connection, "scan_id = :scan", params, _PAGE):
+        yield _stored_finding(body)
+
+
+def _resource_tags(store: Store, scan_id: int) -> dict[str, dict[str, str]]:
+    """The tags of the scan's resources that have some (stale ones included), by id:
+    only `tags` is read out of each stored body, no `Resource` is built."""
+    tags: dict[str, dict[str, str]] = {}
+    params = {"scan": scan_id}
+    for body in queries.paged_bodies(store.connection, "r.scan_id = :scan", params, _PAGE):
+        resource = from_json(body, cache_strings="keys")
+        if resource.get("tags"):
+            tags[resource["id"]] = resource["tags"]
+    return tags
+
+
+class _Batcher:
+    """Encoded events -> `findings` items of at most `batch_size` events and
+    `BATCH_BYTES`; each batch is gzip-compressed on a worker thread (zlib releases the
+    GIL) while the next one is encoded. Items come out in batch order."""
+
+    def __init__(self, scan_uid: uuid.UUID, batch_size: int) -> None:
+        if not 1 <= batch_size <= v1.MAX_BATCH_EVENTS:
+            raise ValueError(f"batch_size must be 1..{v1.MAX_BATCH_EVENTS}")
+        self.scan_uid = scan_uid
+        self.batch_size = batch_size
+        self.records = 0
+        self._events: list[bytes] = []
+        self._size = 0
+        self._number = 0
+        self._pending: deque[tuple[str, int, Future[bytes]]] = deque()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-gzip")
+
+    def add(self, event: bytes) -> None:
+        events = self._events
+        if events and (len(events) >= self.batch_size or self._size + len(event) + 1 > BATCH_BYTES):
+            self._flush()
+            events = self._events
+        events.append(event)
+        self._size += len(event) + 1
+        self.records += 1
+
+    def _flush(self) -> None:
+        self._number += 1
+        uid = str(batch_uid(self.scan_uid, self._number))
+        body = b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), b",".join(self._events))
+        self._pending.append((uid, len(self._events), self._pool.submit(_gzip, body)))
+        self._events, self._size = [], 0
+
+    def take(self, keep: int = 0) -> Iterator[OutboxItem]:
+        """The finished batches but the last `keep` (waiting for their compression)."""
+        while len(self._pending) > keep:
+            uid, records, body = self._pending.popleft()
+            yield OutboxItem(KIND_FINDINGS, uid, body.result(), records)
+
+    def finish(self) -> Iterator[OutboxItem]:
+        """Every remaining batch, the last partial one included; then the worker stops."""
+        if self._events:
+            self._flush()
+        yield from self.take()
+        self.close()
+
+    def close(self) -> None:
+        """Drop what is not taken yet and stop the worker."""
+        for _, _, body in self._pending:
+            body.cancel()
+        self._pending.clear()
+        self._events = []
+        self._pool.shutdown(wait=False)
+
+
 def _batches(
     store: Store, scan_id: int, scan_uid: uuid.UUID, batch_size: int, counter: list[int]
 ) -> Iterator[OutboxItem]:
-    """The scan's findings as `findings` items; `counter[0]` ends as the event count."""
-    tags = store.resource_tags(scan_id)
-    events: list[bytes] = []
-    size = 0
-    number = 0
+    """The scan's stored findings as `findings` items; `counter[0]` ends as the event
+    count. At most two batches are held at a time."""
+    tags = _resource_tags(store, scan_id)
+    encoder = OcsfEncoder()
+    batcher = _Batcher(scan_uid, batch_size)
+    try:
+        for finding in _stored_findings(store, scan_id):
+            batcher.add(encoder.encode(finding, tags.get(finding.resource_id)))
+            yield from batcher.take(keep=1)
+        yield from batcher.finish()
+    finally:
+        batcher.close()
+    counter[0] = batcher.records
 
-    def flush() -> OutboxItem:
-        nonlocal events, size, number
-        number += 1
-        uid = batch_uid(scan_uid, number)
-        body = b'{"batch_uid":"%s","events":[%s]}' % (str(uid).encode(), b",".join(events))
-        item = _item(KIND_FINDINGS, str(uid), body, len(events))
-        events, size = [], 0
-        return item
 
-    for finding in store.findings(scan_id):
-        event = to_json(finding_to_ocsf(finding, tags=tags.get(finding.resource_id)))
-        if events and (len(events) >= batch_size or size + len(event) + 1 > BATCH_BYTES):
-            yield flush()
-        events.append(event)
-        size += len(event) + 1
-        counter[0] += 1
-    if events:
-        yield flush()
+def _wire_shard(record: ScanRecord, scan_uid: uuid.UUID) -> v1.ScanShard | None:
+    """The shard and run the store recorded for the scan (None: the whole estate); a
+    shard scanned without a run id sends its own scan uid as the run."""
+    shard = recorded_shard(record)
+    if shard is None:
+        return None
+    run = recorded_run(record) or str(scan_uid)
+    return v1.ScanShard(index=shard.index, count=shard.count, run=run)
 
 
 def build_items(
@@ -158,11 +266,14 @@ def build_items(
     record = store.scan(scan_id)
     if record.finished is None:
         raise ValueError(f"scan {scan_id} is not finished")
+    shard = _wire_shard(record, scan_uid)
     opening = v1.ScanOpen(
         scan_uid=scan_uid,
         agent_version=record.agent_version,
         started=record.started,
         providers=list(record.providers),
+        # only when sharded: the open of a whole-estate scan stays as older registries read it
+        **({"shard": shard} if shard is not None else {}),
     )
     yield _item(KIND_OPEN, f"{scan_uid}/open", v1.encode(opening))
     counter = [0]

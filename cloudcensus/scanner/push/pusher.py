@@ -2,7 +2,12 @@
 
 `Pusher(client, store).push()` walks the pending scans oldest first and, within a scan,
 its items in order (`Outbox.next_item`), sending each stored gzip body as is with its
-idempotency key, and marking it delivered on a 2xx. What can go wrong, and what happens:
+idempotency key, and marking it delivered on a 2xx. The `open` item goes first, alone;
+then up to `concurrency` (default 3) `findings` batches are in flight at once, on worker
+threads sharing the client's connection pool (the registry accepts a scan's batches in
+any order and parses one while it writes another); `explanations` and `complete` go
+only once every batch before them is delivered. The store is only touched from the
+calling thread. What can go wrong, and what happens:
 
 - connection errors, timeouts, 429 and 5xx: retried up to `max_retries` times, waiting
   `Retry-After` when the registry sends one, else exponential backoff with full jitter
@@ -13,6 +18,8 @@ idempotency key, and marking it delivered on a 2xx. What can go wrong, and what 
 - any other 4xx (404, 409, 413, 422, ...): that scan stops, its items are kept, the
   reason is recorded on it (`cloudcensus push` shows it) and the next scan is tried. The
   next run tries the scan again (the registry may have been fixed or upgraded).
+- either way, no further batch of that scan is started; batches already in flight
+  finish (those accepted are marked delivered) or stop retrying and stay pending.
 
 An item whose response was lost (connection reset after the registry stored it) is sent
 again with the same key and body; the registry answers it as a replay, so every item
@@ -24,11 +31,14 @@ from __future__ import annotations
 
 import logging
 import random as _random
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -43,6 +53,7 @@ from cloudcensus.scanner.store.store import Store
 from cloudcensus.wire import v1
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "DeliveryRefused",
     "PushReport",
     "Pusher",
@@ -61,6 +72,8 @@ _ROUTES: dict[str, tuple[str, str]] = {
     KIND_COMPLETE: ("POST", v1.COMPLETE_PATH),
 }
 _DETAIL_CHARS = 300
+#: `findings` batches of a scan in flight at once (see the module doc).
+DEFAULT_CONCURRENCY = 3
 
 
 class DeliveryRefused(Exception):
@@ -69,6 +82,28 @@ class DeliveryRefused(Exception):
 
 class RegistryUnavailable(Exception):
     """The registry cannot take anything now (unreachable, overloaded, token refused)."""
+
+
+class _Abandoned(Exception):
+    """A batch in flight stopped retrying because another one failed: it stays pending."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How a batch sent by a worker ended: attempts made, and the failure if any."""
+
+    attempts: int
+    failure: Exception | None
+
+
+@dataclass
+class _ScanRun:
+    """What the delivery of one scan has done so far in this run."""
+
+    items: int = 0
+    records: int = 0
+    error: str | None = None
+    stop: bool = False  # the whole run stops (registry unavailable)
 
 
 @dataclass(frozen=True)
@@ -135,19 +170,24 @@ class Pusher:
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 60.0,
         retry_after_max_s: float = 300.0,
+        concurrency: int = DEFAULT_CONCURRENCY,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = _random.random,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
         self._client = client
         self._outbox = Outbox(store)
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.retry_after_max_s = retry_after_max_s
+        self.concurrency = concurrency
         self._sleep = sleep
         self._random = random
+        self._abandon = threading.Event()  # set: batches in flight stop retrying
 
     @property
     def outbox(self) -> Outbox:
@@ -156,53 +196,136 @@ class Pusher:
     def push(self, scan_ids: Sequence[int] | None = None) -> PushReport:
         """Deliver every pending scan (or those of `scan_ids`), oldest first."""
         report = PushReport()
-        for scan in self._outbox.scans(pending_only=True):
-            if scan_ids is not None and scan.scan_id not in scan_ids:
-                continue
-            delivery, stopped = self._push_scan(scan)
-            report.scans.append(delivery)
-            if stopped:
-                report.stopped = delivery.error
-                break
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="push") as pool:
+            try:
+                for scan in self._outbox.scans(pending_only=True):
+                    if scan_ids is not None and scan.scan_id not in scan_ids:
+                        continue
+                    delivery, stopped = self._push_scan(scan, pool)
+                    report.scans.append(delivery)
+                    if stopped:
+                        report.stopped = delivery.error
+                        break
+            finally:
+                self._abandon.set()  # an exception on this thread: workers give up
+        self._abandon.clear()
         pruned = self._outbox.prune()
         if pruned:
             logger.debug("outbox: dropped %d delivered scan(s) retention removed", pruned)
         return report
 
-    def _push_scan(self, scan: OutboxScan) -> tuple[ScanDelivery, bool]:
+    def _push_scan(self, scan: OutboxScan, pool: ThreadPoolExecutor) -> tuple[ScanDelivery, bool]:
         """Deliver one scan's pending items; returns its record and whether to stop."""
-        items = records = 0
-        error: str | None = None
-        stop = False
-        while (item := self._outbox.next_item(scan.scan_id)) is not None:
+        run = _ScanRun()
+        flight: dict[Future[_Outcome], PendingItem] = {}
+        after = 0
+        self._abandon.clear()
+        try:
+            while run.error is None:
+                item = self._outbox.next_item(scan.scan_id, after)
+                if item is None:
+                    break
+                after = item.seq
+                if item.kind == KIND_FINDINGS and self.concurrency > 1:
+                    while len(flight) >= self.concurrency:
+                        finished, _ = wait(flight, return_when=FIRST_COMPLETED)
+                        self._settle(run, flight, finished)
+                    if run.error is not None:
+                        break
+                    self._outbox.record_attempt(item)
+                    flight[pool.submit(self._send_batch, item)] = item
+                    continue
+                self._settle(run, flight, list(flight))  # every batch before it first
+                if run.error is not None:
+                    break
+                try:
+                    self.push_item(item)
+                except (DeliveryRefused, RegistryUnavailable) as failure:
+                    self._failed(run, item, failure)
+                else:
+                    self._delivered(run, item)
+            self._settle(run, flight, list(flight))
+        except BaseException:
+            self._abandon.set()  # e.g. the daemon's shutdown: record what got through
+            self._settle(run, flight, list(flight))
+            raise
+        done = run.error is None
+        if not done:  # after the batches in flight: delivering one clears a scan's error
+            self._outbox.record_error(scan.scan_id, str(run.error))
+        else:
+            logger.info(
+                "scan %d delivered (%d items, %d findings)", scan.scan_id, run.items, run.records
+            )
+        delivery = ScanDelivery(
+            scan.scan_id, scan.scan_uid, run.items, run.records, done, run.error
+        )
+        return delivery, run.stop
+
+    def _settle(
+        self, run: _ScanRun, flight: dict[Future[_Outcome], PendingItem], done: Iterable[Any]
+    ) -> None:
+        """Record the outcome of the batches of `done` (waiting for them if need be)."""
+        unexpected: BaseException | None = None
+        for future in list(done):
+            item = flight.pop(future)
             try:
-                self.push_item(item)
-            except DeliveryRefused as refused:
-                error = str(refused)
-            except RegistryUnavailable as unavailable:
-                error, stop = str(unavailable), True
-            if error is not None:
-                self._outbox.record_error(scan.scan_id, error)
-                logger.warning(
-                    "scan %d: delivery stopped at %s #%d (kept for the next push): %s",
-                    scan.scan_id,
-                    item.kind,
-                    item.seq,
-                    error,
-                )
-                break
-            self._outbox.mark_delivered(item)
-            items += 1
-            records += item.records
-        done = error is None
-        if done:
-            logger.info("scan %d delivered (%d items, %d findings)", scan.scan_id, items, records)
-        delivery = ScanDelivery(scan.scan_id, scan.scan_uid, items, records, done, error)
-        return delivery, stop
+                outcome = future.result()
+            except BaseException as error:  # noqa: BLE001 - raised below, after the others
+                self._abandon.set()
+                unexpected = unexpected or error
+                continue
+            if outcome.attempts > 1:  # the first was counted before the batch was submitted
+                self._outbox.record_attempt(item, count=outcome.attempts - 1)
+            if outcome.failure is None:
+                self._delivered(run, item)
+            elif not isinstance(outcome.failure, _Abandoned):
+                self._abandon.set()
+                self._failed(run, item, outcome.failure)
+        if unexpected is not None:
+            raise unexpected
+
+    def _delivered(self, run: _ScanRun, item: PendingItem) -> None:
+        self._outbox.mark_delivered(item)
+        run.items += 1
+        run.records += item.records
+
+    def _failed(self, run: _ScanRun, item: PendingItem, failure: Exception) -> None:
+        """The first failure of a scan stops it (the run too, if the registry is gone);
+        `_push_scan` records it on the scan once nothing is in flight."""
+        if run.error is not None:
+            return
+        run.error, run.stop = str(failure), isinstance(failure, RegistryUnavailable)
+        logger.warning(
+            "scan %d: delivery stopped at %s #%d (kept for the next push): %s",
+            item.scan_id,
+            item.kind,
+            item.seq,
+            run.error,
+        )
 
     def push_item(self, item: PendingItem) -> httpx.Response:
         """Send one item until it is accepted; raises `DeliveryRefused` or
-        `RegistryUnavailable` (see the module doc)."""
+        `RegistryUnavailable` (see the module doc). Each attempt is counted before it."""
+        return self._send(item, lambda: self._outbox.record_attempt(item))
+
+    def _send_batch(self, item: PendingItem) -> _Outcome:
+        """`push_item` on a worker thread: touches no store (the caller counted the first
+        attempt and records the outcome), stops retrying once `_abandon` is set."""
+        attempts = 0
+
+        def attempt() -> None:
+            nonlocal attempts
+            if attempts and self._abandon.is_set():
+                raise _Abandoned
+            attempts += 1
+
+        try:
+            self._send(item, attempt)
+        except (DeliveryRefused, RegistryUnavailable, _Abandoned) as failure:
+            return _Outcome(attempts, failure)
+        return _Outcome(attempts, None)
+
+    def _send(self, item: PendingItem, on_attempt: Callable[[], None]) -> httpx.Response:
         method, template = _ROUTES[item.kind]
         path = template.format(scan_uid=item.scan_uid)
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
@@ -210,8 +333,8 @@ class Pusher:
             headers[v1.IDEMPOTENCY_HEADER] = item.idempotency_key
         what = f"{item.kind} #{item.seq} of scan {item.scan_id}"
         for attempt in range(self.max_retries + 1):
-            self._outbox.record_attempt(item)
-            wait: float | None = None
+            on_attempt()
+            wait_s: float | None = None
             try:
                 response = self._client.request(method, path, content=item.body, headers=headers)
             except httpx.TransportError as error:
@@ -225,10 +348,10 @@ class Pusher:
                     raise RegistryUnavailable(f"{what}: token refused: {problem}")
                 if status != 429 and status < 500:
                     raise DeliveryRefused(f"{what} refused: {problem}")
-                wait = retry_after_s(response)
+                wait_s = retry_after_s(response)
             if attempt == self.max_retries:
                 break
-            delay = wait if wait is not None else self._backoff(attempt)
+            delay = wait_s if wait_s is not None else self._backoff(attempt)
             if delay > self.retry_after_max_s:
                 raise RegistryUnavailable(f"{what}: registry asked to retry after {delay:.0f}s")
             logger.info("%s: %s; retrying in %.1fs", what, problem, delay)

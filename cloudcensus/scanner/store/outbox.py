@@ -5,8 +5,11 @@ Contract:
 - A scan's items are written in one transaction (the one that finishes the scan, see
   `Store.finish_scan(outbox=...)`), before any push: a registry outage or a crash
   after the scan loses nothing.
-- Items are delivered in `seq` order per scan; `next_item` always hands out the first
-  undelivered one, so a push interrupted anywhere resumes exactly where it stopped.
+- Items are handed out in `seq` order per scan; `next_item` gives the first undelivered
+  one (after a given `seq`, for a pusher with several items in flight), so a push
+  interrupted anywhere resumes exactly where it stopped. The pusher may deliver a scan's
+  `findings` items out of order (the registry accepts them so); an item delivered is
+  never handed out again.
 - A delivered item is marked (`delivered`), never deleted while undelivered; retention
   of `scans` does not touch the outbox. `prune` drops only fully delivered scans that
   retention already removed from `scans`.
@@ -163,12 +166,12 @@ class Outbox:
             for row in rows
         ]
 
-    def next_item(self, scan_id: int) -> PendingItem | None:
-        """The first undelivered item of a scan, or None when all are delivered."""
+    def next_item(self, scan_id: int, after: int = 0) -> PendingItem | None:
+        """The first undelivered item of a scan with a `seq` above `after`, or None."""
         row = self._conn.execute(
             "SELECT i.*, s.scan_uid FROM outbox_items i JOIN outbox_scans s USING (scan_id) "
-            "WHERE i.scan_id = ? AND i.delivered IS NULL ORDER BY i.seq LIMIT 1",
-            (scan_id,),
+            "WHERE i.scan_id = ? AND i.seq > ? AND i.delivered IS NULL ORDER BY i.seq LIMIT 1",
+            (scan_id, after),
         ).fetchone()
         if row is None:
             return None
@@ -184,11 +187,16 @@ class Outbox:
             attempts=row["attempts"],
         )
 
-    def record_attempt(self, item: PendingItem, now: datetime | None = None) -> None:
-        """Count one send of `item` (before it is sent: a crash mid-send still counts)."""
+    def record_attempt(
+        self, item: PendingItem, now: datetime | None = None, *, count: int = 1
+    ) -> None:
+        """Count `count` sends of `item` (before it is sent: a crash mid-send still counts;
+        a pusher sending from worker threads adds a batch's retries once it settled)."""
         when = (now or datetime.now(UTC)).isoformat()
         with self._transaction() as conn:
-            conn.execute("UPDATE outbox_items SET attempts = attempts + 1 WHERE id = ?", (item.id,))
+            conn.execute(
+                "UPDATE outbox_items SET attempts = attempts + ? WHERE id = ?", (count, item.id)
+            )
             conn.execute(
                 "UPDATE outbox_scans SET attempted = ? WHERE scan_id = ?", (when, item.scan_id)
             )

@@ -12,7 +12,6 @@ from cloudcensus.scanner.coverage import CoverageEntry, CoverageStatus, ErrorKin
 from cloudcensus.scanner.store.schema import swept_sql
 
 __all__ = [
-    "RESOURCE_TAGS",
     "STALE_WHERE",
     "UPSERT_COVERAGE",
     "UPSERT_FINDING",
@@ -99,11 +98,6 @@ def carry_forward(conn: sqlite3.Connection, scan_id: int, previous_id: int) -> i
         params,
     )
     return cursor.rowcount
-
-
-# (resource id, its tags as JSON text) of one scan, read by SQLite from the stored body.
-RESOURCE_TAGS = """SELECT r.id, json_extract(b.json, '$.tags') FROM resources r
-    JOIN bodies b ON b.hash = r.body_hash WHERE r.scan_id = ?"""
 
 
 def paged_bodies(

@@ -305,15 +305,6 @@ class Store:
         for body in queries.paged_bodies(self._conn, " AND ".join(where), params, _PAGE):
             yield decode(body)
 
-    def resource_tags(self, scan_id: int) -> dict[str, dict[str, str]]:
-        """The tags of the scan's resources that have some (stale ones included), by id.
-
-        SQLite reads them out of the stored bodies: no resource is decoded, which at
-        100k resources is most of the cost of `resources`.
-        """
-        rows = self._conn.execute(queries.RESOURCE_TAGS, (scan_id,))
-        return {rid: json.loads(tags) for rid, tags in rows if tags != "{}"}
-
     def stale_resources(self, scan_id: int) -> Iterator[Resource]:
         """The last known inventory of units this scan did not read completely.
 

@@ -27,6 +27,10 @@ FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run", "--disable-quic",
+    # a loaded machine must not starve the compositor of a hidden headless page: its
+    # screenshots would fail with "Unable to capture screenshot"
+    "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
 ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -216,13 +217,30 @@ def _near(colour: str, tolerance: int = 40) -> Callable[[tuple[int, int, int]], 
     return lambda p: all(abs(p[i] - target[i]) <= tolerance for i in range(3))
 
 
+def _shoot(take: Callable[[], bytes]) -> bytes:
+    """A screenshot, taken again when Chromium could not grab a frame in time (it says
+    "Unable to capture screenshot" when a loaded machine delays the compositor)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            return take()
+        except Error as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def test_screenshots_show_the_pages_rendered(
     context: BrowserContext, estate: Estate, tmp_path: Path
 ) -> None:
     page = log_in(context, estate.all_reader)
     # the top of the page (header, cards, table): enough to judge, and fast to decode
-    top = page.screenshot(
-        path=tmp_path / "overview.png", clip={"x": 0, "y": 0, "width": 1280, "height": 400}
+    top = _shoot(
+        lambda: page.screenshot(
+            path=tmp_path / "overview.png", clip={"x": 0, "y": 0, "width": 1280, "height": 400}
+        )
     )
     overview = decode(top)
     assert (overview.width, overview.height) == (1280, 400)
@@ -233,8 +251,8 @@ def test_screenshots_show_the_pages_rendered(
         assert overview.count(_near(colour)) > 200, colour  # rate bars and sparklines
 
     page.goto(f"/institutions/{estate.a.name}")
-    page.screenshot(path=tmp_path / "institution.png")
-    chart = decode(page.locator("#trend svg.trend").screenshot())
+    _shoot(lambda: page.screenshot(path=tmp_path / "institution.png"))
+    chart = decode(_shoot(lambda: page.locator("#trend svg.trend").screenshot()))
     red = chart.count(_near("#c62828"))
     green = chart.count(_near("#2e7d32"))
     amber = chart.count(_near("#f0a500"))

@@ -1,5 +1,6 @@
 """The project's own fake OpenStack: Keystone v3 + Nova, Neutron, Cinder, Swift, Octavia,
-Barbican and Glance on a loopback port, and an S3 API in front of a moto server.
+Barbican, Glance, Designate, Heat, Manila, Magnum and Trove on a loopback port, and an S3
+API in front of a moto server.
 
 No maintained emulator speaks Keystone v3, so the project keeps this one. It is product
 code, not a test helper: `cloudcensus demo` serves an OVHcloud-like project from it, the

@@ -1,4 +1,5 @@
-"""The list APIs of the fake OpenStack, answering with the documented response bodies.
+"""The list APIs of the fake OpenStack, answering with the documented response bodies
+(Designate, Heat, Manila, Magnum and Trove in `serviceapis.py`).
 
 Each handler reads the seeded payloads of the token's project in the URL's region and
 pages them in the service's own style (`http.marker_page`, `http.offset_page`). Nova
@@ -12,6 +13,7 @@ import copy
 from typing import Any
 
 from cloudcensus.providers.openstack.fake.http import Reply, Request, marker_page, offset_page
+from cloudcensus.providers.openstack.fake.serviceapis import HANDLERS, Handler
 from cloudcensus.providers.openstack.fake.state import FakeCloud, Payload
 
 __all__ = ["dispatch"]
@@ -198,7 +200,8 @@ def _image(cloud: FakeCloud, request: Request, region: str, rest: list[str], pro
     return Reply(200, body)
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Handler] = {
+    **HANDLERS,
     "compute": _compute,
     "network": _network,
     "volume": _volume,
@@ -212,6 +215,7 @@ _HANDLERS = {
 def dispatch(
     cloud: FakeCloud, request: Request, region: str, segment: str, rest: list[str], project: str
 ) -> Reply:
-    if not rest:
+    handler = _HANDLERS.get(segment)
+    if not rest or handler is None:
         return _not_found(request.path)
-    return _HANDLERS[segment](cloud, request, region, rest, project)
+    return handler(cloud, request, region, rest, project)

@@ -38,6 +38,25 @@ _CATALOG_NAMES = {
     "load-balancer": ("load-balancer", "octavia"),
     "key-manager": ("key-manager", "barbican"),
     "image": ("image", "glance"),
+    "dns": ("dns", "designate"),
+    "orchestration": ("orchestration", "heat"),
+    "shared-file-system": ("sharev2", "manilav2"),
+    "container-infrastructure-management": ("container-infra", "magnum"),
+    "database": ("database", "trove"),
+    "workflow": ("workflow", "mistral"),
+    "placement": ("placement", "placement"),
+}
+#: service -> the endpoint's path below the service root, as the usual deployments
+#: publish it (`{project}`: the token's project)
+_ENDPOINT_PATHS = {
+    "compute": "/v2.1",
+    "block-storage": "/v3/{project}",
+    "object-store": "/v1/AUTH_{project}",
+    "orchestration": "/v1/{project}",
+    "shared-file-system": "/v2",
+    "container-infrastructure-management": "/v1",
+    "database": "/v1.0/{project}",
+    "workflow": "/v2",
 }
 
 
@@ -57,13 +76,7 @@ def version_document(base: str) -> dict[str, Any]:
 
 def endpoint_url(base: str, service: str, region: str, project: str) -> str:
     segment = f"{base}/{region}/{ALL_SERVICES[service]}"
-    if service == "compute":
-        return f"{segment}/v2.1"
-    if service == "block-storage":
-        return f"{segment}/v3/{project}"
-    if service == "object-store":
-        return f"{segment}/v1/AUTH_{project}"
-    return segment
+    return segment + _ENDPOINT_PATHS.get(service, "").format(project=project)
 
 
 def catalog(cloud: FakeCloud, base: str, project: str) -> list[dict[str, Any]]:

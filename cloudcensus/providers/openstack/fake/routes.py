@@ -39,6 +39,11 @@ def _versions(request: Request, region: str, segment: str) -> dict[str, Any] | N
         "load-balancer": [doc("v2.0", f"{root}/v2.0", "SUPPORTED"), doc("v2", f"{root}/v2")],
         "key-manager": [doc("v1", f"{root}/v1/", "stable")],
         "image": [doc("v2.16", f"{root}/v2/")],
+        "dns": [doc("v2.0", f"{root}/v2/")],
+        "orchestration": [doc("v1.0", f"{root}/v1/")],
+        "share": [doc("v2.0", f"{root}/v2/", version="2.65", min_version="2.0")],
+        "container-infra": [doc("v1", f"{root}/v1/", max_version="1.10", min_version="1.1")],
+        "database": [doc("v1.0", f"{root}/v1.0/")],
     }
     versions = documents.get(segment)
     if versions is None:
@@ -53,7 +58,7 @@ def _is_discovery(segment: str, rest: list[str]) -> bool:
         return True
     if len(rest) != 1:
         return False
-    return rest[0] in {"v2.1", "v2.0", "v2", "v1", "v3"} and segment != "object"
+    return rest[0] in {"v2.1", "v2.0", "v2", "v1", "v1.0", "v3"} and segment != "object"
 
 
 def _fault_reply(fault: Fault) -> Reply:

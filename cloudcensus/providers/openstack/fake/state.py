@@ -1,13 +1,13 @@
 """The state behind the fake OpenStack: identities, the catalog, every project's payloads.
 
 Payloads are stored exactly as the APIs answer them (Nova, Neutron, Cinder, Swift,
-Octavia, Barbican, Glance), one list per (project, region, collection), so a test or
-the demo can also seed an item the real API would never send (a malformed one). Seeding
-goes through `cloudcensus.providers.openstack.fake.seed.Seeder`; faults through
-`FakeCloud.fail`. S3 buckets live in the moto server named by `s3_backend` (one moto
-account per project), reached with the EC2 credentials Keystone lists. All methods are
-thread-safe: the server answers from many threads while a test changes the estate or
-arms a fault.
+Octavia, Barbican, Glance, Designate, Heat, Manila, Magnum, Trove), one list per
+(project, region, collection), so a test or the demo can also seed an item the real API
+would never send (a malformed one). Seeding goes through
+`cloudcensus.providers.openstack.fake.seed.Seeder`; faults through `FakeCloud.fail`. S3
+buckets live in the moto server named by `s3_backend` (one moto account per project),
+reached with the EC2 credentials Keystone lists. All methods are thread-safe: the server
+answers from many threads while a test changes the estate or arms a fault.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from cloudcensus.fakes import take_fault
 
 __all__ = [
     "ALL_SERVICES",
+    "SERVED",
     "AppCredential",
     "Ec2Credential",
     "FakeCloud",
@@ -42,7 +43,17 @@ ALL_SERVICES: dict[str, str] = {
     "load-balancer": "load-balancer",
     "key-manager": "key-manager",
     "image": "image",
+    "dns": "dns",
+    "orchestration": "orchestration",
+    "shared-file-system": "share",
+    "container-infrastructure-management": "container-infra",
+    "database": "database",
+    # in the catalog only when a test adds them (`FakeCloud.services`): no API behind
+    "workflow": "workflow",
+    "placement": "placement",
 }
+#: the services every region of a new `FakeCloud` offers
+SERVED: tuple[str, ...] = tuple(s for s in ALL_SERVICES if s not in ("workflow", "placement"))
 
 Payload = dict[str, Any]
 
@@ -98,7 +109,8 @@ class Fault:
     """An answer the fake gives instead of the real one while `times` lasts.
 
     Matches on the service segment (`compute`, `network`, `volume`, `object`,
-    `load-balancer`, `key-manager`, `image`, `identity`, `s3`), and when given on the
+    `load-balancer`, `key-manager`, `image`, `dns`, `orchestration`, `share`,
+    `container-infra`, `database`, `identity`, `s3`), and when given on the
     region (S3: the signing region), the project and a substring of the path.
     """
 
@@ -125,7 +137,7 @@ class FakeCloud:
 
     def __init__(self, regions: list[str], *, seed: int = 7) -> None:
         self.regions = list(regions)
-        self.services: dict[str, set[str]] = {r: set(ALL_SERVICES) for r in regions}
+        self.services: dict[str, set[str]] = {r: set(SERVED) for r in regions}
         self.projects: dict[str, Project] = {}
         self.users: dict[str, User] = {}
         self.app_credentials: dict[str, AppCredential] = {}
@@ -150,6 +162,11 @@ class FakeCloud:
             "load-balancer": 1000,
             "key-manager": 100,
             "image": 1000,
+            "dns": 500,
+            "orchestration": 1000,
+            "share": 1000,
+            "container-infra": 1000,
+            "database": 1000,
         }
         self.requests: Counter[tuple[str, str]] = Counter()  # (service, path) -> count
         self._faults: list[Fault] = []

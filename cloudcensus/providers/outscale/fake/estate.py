@@ -17,6 +17,7 @@ from cloudcensus.fakes import BucketOptions, create_bucket
 from cloudcensus.providers.outscale.fake.items import (
     access_key,
     account_info,
+    api_log,
     load_balancer,
     net,
     osc_id,
@@ -53,6 +54,7 @@ def add_account(
     key = OscKey(access, secret, account)
     state.add_account(FakeAccount(account, region, account_info(account, company)), key)
     state.add(account, "AccessKeys", access_key(access, tag="scanner"))
+    state.add(account, "Logs", api_log(account, access))
     return DemoProfile(profile, account, region, key)
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "CREATED",
     "access_key",
     "account_info",
+    "api_log",
     "image",
     "load_balancer",
     "net",
@@ -278,4 +279,26 @@ def account_info(account: str, company: str) -> Item:
         "City": "Paris",
         "ZipCode": "75001",
         "OutscaleLoginAllowed": True,
+    }
+
+
+def api_log(account: str, access: str, call: str = "ReadVms") -> Item:
+    """A `ReadApiLogs` record, with the caller's details the provider must drop."""
+    return {
+        "AccountId": account,
+        "CallDuration": 42,
+        "QueryAccessKey": access,
+        "QueryApiName": "oapi",
+        "QueryApiVersion": "1.35",
+        "QueryCallName": call,
+        "QueryDate": "2026-03-01T08:59:00.000Z",
+        "QueryHeaderRaw": "Host: api.eu-west-2.outscale.com\nAuthorization: OSC4-HMAC-SHA256 ...",
+        "QueryHeaderSize": 512,
+        "QueryIpAddress": "198.51.100.7",
+        "QueryPayloadRaw": "{}",
+        "QueryPayloadSize": 2,
+        "QueryUserAgent": "osc-cli",
+        "RequestId": f"req-{account}-{call}",
+        "ResponseSize": 1024,
+        "ResponseStatusCode": 200,
     }

@@ -4,9 +4,10 @@ of a moto server.
 OSC API: `POST /api/v1/<Action>` with a JSON body, signed OSC4-HMAC-SHA256 (the fake
 recomputes the signature with the key's secret and the Region of the credential scope:
 an unknown key, a wrong secret or another Region's account answer 401 code 1, as the
-API does), `ResultsPerPage`/`NextPageToken` paging, the `AccountIds` owner filter of
-snapshots and images, `FirstItem`/`HasMoreItems` paging of `ReadUsers`, and the errors of
-the API's error table (`{"Errors": [{"Code", "Type", "Details"}]}`): 401 code 4
+API does), `ResultsPerPage`/`NextPageToken` paging (`ReadApiLogs` included: the
+account's own calls, newest first), the `AccountIds` owner filter of snapshots and
+images, `FirstItem`/`HasMoreItems` paging of `ReadUsers`, and the errors of the API's
+error table (`{"Errors": [{"Code", "Type", "Details"}]}`): 401 code 4
 (unauthorized operation), 429 code 24 with `Retry-After`, 5xx (a gateway's HTML page).
 
 OOS: a request signed with AWS Signature V4 by an account's root key is forwarded to
@@ -187,6 +188,13 @@ def _dispatch(state: FakeOutscale, key: OscKey, action: str, params: dict[str, A
         )
     if action == "ReadAccounts":
         return json_answer(200, {"Accounts": [account.info], "ResponseContext": _context()})
+    if action == "ReadApiLogs":
+        paged = _page(state.items(account.account_id, "Logs"), params)
+        if paged is None:
+            return _errors(400, "4045", "InvalidParameterValue")
+        logs, token = paged
+        answer = {"Logs": logs, "ResponseContext": _context()}
+        return json_answer(200, answer | ({"NextPageToken": token} if token else {}))
     if action == "ReadAccessKeys":
         user = params.get("UserName") or key.user
         keys = (

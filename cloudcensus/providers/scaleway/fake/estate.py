@@ -1,8 +1,9 @@
 """The demo's Scaleway project, and the helper that seeds Object Storage buckets.
 
 `seed_demo` fills a `FakeScaleway` with one organisation whose default project holds
-compliant and violating resources in fr-par and nl-ams; `seed_bucket` creates a bucket
-in one project through the fake's S3 API (moto behind it).
+compliant and violating resources in fr-par and nl-ams (the tests' estate builds on
+it); `seed_bucket` creates a bucket in one project through the fake's S3 API (moto
+behind it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cloudcensus.providers.scaleway.fake.items import (
     sg_rule,
     uid,
 )
+from cloudcensus.providers.scaleway.fake.products import seed_products
 from cloudcensus.providers.scaleway.fake.regional import (
     api_key,
     k8s_acl,
@@ -142,6 +144,7 @@ def seed_demo(state: FakeScaleway, s3_endpoint: str | None) -> ApiKey:
             user_id=uid("ci-user"),
         ),
     )
+    seed_products(state, org, region, zone)
     if s3_endpoint is not None:
         seed_bucket(s3_endpoint, key, org, region, "demo-public-assets", public=True)
         seed_bucket(

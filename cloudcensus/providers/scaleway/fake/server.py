@@ -98,6 +98,17 @@ _ROUTES: list[tuple[re.Pattern[str], str, str, str | None, str]] = [
         "page_size",
     ),
     (re.compile(r"^/iam/v1alpha1/api-keys$"), "api_keys", "api_keys", None, "page_size"),
+    # every newer product's listing: `/<api>/<version>/<zones|regions>/<where>/<items>`,
+    # its items under the same key, filtered on `project_id`, stored as `<api>/<items>`
+    (
+        re.compile(
+            r"^/(?P<api>[a-z-]+)/v[0-9a-z]+/(?:zones|regions)/(?P<where>[^/]+)/(?P<kind>[a-z-]+)$"
+        ),
+        "{api}/{kind}",
+        "{kind}",
+        "project_id",
+        "page_size",
+    ),
 ]
 _PROJECT = re.compile(r"^/account/v3/projects/(?P<id>[^/]+)$")
 
@@ -155,6 +166,8 @@ class _Handler(FakeHandler):
             return _fault_answer(fault, path)
         if self.command != "GET":
             return json_answer(405, {"type": "invalid_request", "message": "read-only fake"})
+        if state.is_unavailable(path):
+            return json_answer(404, {"type": "not_found", "message": f"no route {path}"})
         if match := _PROJECT.match(path):
             project = state.projects.get(match["id"])
             if project is None:

@@ -46,6 +46,8 @@ class FakeScaleway(FaultLog[RequestRecord]):
     keys: list[ApiKey] = field(default_factory=list)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[tuple[str, str], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    #: (api, zone or region) where a product is not offered: its paths answer 404
+    unavailable: set[tuple[str, str]] = field(default_factory=set)
 
     # -- data -------------------------------------------------------------------------
 
@@ -72,6 +74,12 @@ class FakeScaleway(FaultLog[RequestRecord]):
             for item in self.collections[(collection, where)]:
                 if isinstance(item, dict) and item.get("id") == item_id:
                     item.update(changes)
+
+    def is_unavailable(self, path: str) -> bool:
+        """True for a path of a product not offered in the path's zone or region."""
+        parts = path.strip("/").split("/")
+        with self.lock:
+            return len(parts) > 3 and (parts[0], parts[3]) in self.unavailable
 
     def key_for_secret(self, secret: str | None) -> ApiKey | None:
         return next((k for k in self.keys if k.secret_key == secret), None)

@@ -41,6 +41,12 @@ class PushSettings(BaseModel):
     max_retries: int = Field(
         default=6, ge=0, le=20, description="retries of one request (errors, 429, 5xx)"
     )
+    concurrency: int = Field(
+        default=3,  # the pusher's DEFAULT_CONCURRENCY
+        ge=1,
+        le=16,
+        description="finding batches of a scan in flight at once (1: one after the other)",
+    )
     insecure_http: bool = Field(
         default=False,
         description="allow plain http:// to a non-loopback host (the token travels in clear)",

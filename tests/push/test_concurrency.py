@@ -6,16 +6,20 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
+from cloudcensus.scanner.config import ConfigError, load_settings
 from cloudcensus.scanner.push import Pusher, items
+from cloudcensus.scanner.push.terminal import deliver
+from cloudcensus.scanner.pushconfig import PushSettings
 from cloudcensus.scanner.store import Outbox, Store
 from cloudcensus.wire import v1
 
 from .conftest import Sleeps, finished_scan
-from .fakeregistry import AfterProcessing, FakeRegistry, Fault
+from .fakeregistry import TOKEN, AfterProcessing, FakeRegistry, Fault
 
 FINDINGS = 24
 BATCHES = 6  # of 4 findings
@@ -72,13 +76,16 @@ class Recorder:
                 self.log.append(("end", what))
 
 
-def pusher_for(handler: Callable[[httpx.Request], httpx.Response], store: Store) -> Pusher:
-    client = httpx.Client(
+def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
+    return httpx.Client(
         base_url="https://registry.test",
         transport=httpx.MockTransport(handler),
-        headers={"Authorization": "Bearer agent-token-7c1e-never-logged"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
     )
-    return Pusher(client, store, max_retries=2, sleep=Sleeps(), random=lambda: 0.5)
+
+
+def pusher_for(handler: Callable[[httpx.Request], httpx.Response], store: Store) -> Pusher:
+    return Pusher(client_for(handler), store, max_retries=2, sleep=Sleeps(), random=lambda: 0.5)
 
 
 def attempts(store: Store) -> dict[int, int]:
@@ -187,3 +194,38 @@ def test_a_registry_gone_mid_scan_stops_the_run_and_loses_nothing(
 def test_concurrency_must_be_positive(store: Store) -> None:
     with pytest.raises(ValueError, match="concurrency"):
         Pusher(httpx.Client(), store, concurrency=0)
+
+
+def _overlapping(log: list[tuple[str, str]]) -> int:
+    """The most batches the registry had in flight at one time."""
+    flight = most = 0
+    for event, what in log:
+        if what.startswith("batch"):
+            flight += 1 if event == "start" else -1
+            most = max(most, flight)
+    return most
+
+
+@pytest.mark.parametrize("configured", [1, 3])
+def test_the_configured_concurrency_is_what_the_push_uses(
+    registry: FakeRegistry, store: Store, configured: int
+) -> None:
+    finished_scan(store, FINDINGS)
+    recorder = Recorder(registry, together=3 if configured == 3 else 0)
+    settings = PushSettings(
+        url="https://registry.test", token=TOKEN, max_retries=0, concurrency=configured
+    )
+    report = deliver(settings, store, client_factory=lambda _: client_for(recorder))
+    assert report.complete
+    assert registry.events == FINDINGS
+    assert _overlapping(recorder.log) == configured
+
+
+def test_a_concurrency_out_of_range_is_refused_naming_the_field(tmp_path: Path) -> None:
+    config = tmp_path / "cloudcensus.yaml"
+    config.write_text(
+        "registry:\n  url: https://registry.example.org\n  token: x\n  concurrency: 0\n"
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    assert "registry.concurrency" in str(refused.value)

@@ -229,7 +229,13 @@ class Worker:
             if remaining is not None:
                 limit = max(_MIN_TIMEOUT_S, min(registry.timeout_s, remaining))
                 client.timeout = httpx.Timeout(limit)
-            pusher = Pusher(client, store, max_retries=registry.max_retries, sleep=self._wait)
+            pusher = Pusher(
+                client,
+                store,
+                max_retries=registry.max_retries,
+                concurrency=registry.concurrency,
+                sleep=self._wait,
+            )
             try:
                 report = pusher.push()
             except _PushAbandoned:

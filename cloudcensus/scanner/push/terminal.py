@@ -34,7 +34,10 @@ def deliver(
     Raises `PushConfigError` when the client cannot be built (token file, certificates).
     """
     with client_factory(settings) as client:
-        return Pusher(client, store, max_retries=settings.max_retries).push()
+        pusher = Pusher(
+            client, store, max_retries=settings.max_retries, concurrency=settings.concurrency
+        )
+        return pusher.push()
 
 
 def _state(scan: OutboxScan) -> Text:

@@ -67,8 +67,8 @@ from cloudcensus.registry.models import (
 )
 from cloudcensus.registry.tokens import Principal, Role
 from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus
-from cloudcensus.scanner.shard import shard_index
 from cloudcensus.wire import v1
+from cloudcensus.wire.v1 import shard_index
 
 __all__ = ["BATCH_BODY", "covered_accounts", "document_batch_body", "received_findings", "router"]
 

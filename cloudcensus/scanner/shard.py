@@ -25,7 +25,6 @@ scans of one run into one logical scan.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from cloudcensus.providers.base import CollectionTask, Provider, Scope
 from cloudcensus.scanner.coverage import ErrorKind
 from cloudcensus.scanner.store.records import ScanRecord, StoreError
 from cloudcensus.scanner.store.store import Store
+from cloudcensus.wire.v1 import shard_index
 
 __all__ = [
     "RUN_ID_PATTERN",
@@ -61,12 +61,6 @@ _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 MAX_SHARDS = 1000
 #: The key of the scan summary (store) holding the shard and run of a scan.
 SUMMARY_KEY = "shard"
-
-
-def shard_index(provider: str, account: str, count: int) -> int:
-    """The shard (0..count-1) that scope (provider, account) belongs to."""
-    digest = hashlib.sha256(f"{provider}:{account}".encode()).digest()
-    return int.from_bytes(digest, "big") % count
 
 
 class Shard(BaseModel):

@@ -51,6 +51,7 @@ the fields `ComplianceFindingEvent` declares and keeps the whole event as given.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -89,6 +90,7 @@ __all__ = [
     "ScanShard",
     "encode",
     "event_to_json",
+    "shard_index",
 ]
 
 API_PREFIX = "/api/v1"
@@ -142,12 +144,20 @@ class ExplanationState(StrEnum):
 # --- requests ---------------------------------------------------------------------------
 
 
+def shard_index(provider: str, account: str, count: int) -> int:
+    """The shard (0..count-1) that scope (provider, account) belongs to: the SHA-256 of
+    ``provider:account`` read as an unsigned big-endian integer, modulo `count`. Agents
+    split their scopes by it and the registry checks a shard's coverage by it."""
+    digest = hashlib.sha256(f"{provider}:{account}".encode()).digest()
+    return int.from_bytes(digest, "big") % count
+
+
 class ScanShard(BaseModel):
     """The share of the estate a sharded scan read: shard `index` of `count` of `run`.
 
-    Scope (provider, account) belongs to shard ``sha256("provider:account") mod count``
-    (`cloudcensus.scanner.shard`). The registry merges the shard scans of one run into
-    one logical scan; see the module doc for what a shard's completion resolves.
+    Scope (provider, account) belongs to shard `shard_index(provider, account, count)`.
+    The registry merges the shard scans of one run into one logical scan; see the module
+    doc for what a shard's completion resolves.
     """
 
     model_config = _STRICT

@@ -228,7 +228,9 @@ def test_a_registry_slower_than_the_timeout_counts_each_batch_once(
     finished_scan(store, FINDINGS)
     proxy.on("findings", 2, Delay(2.0))
     proxy.on("findings", 6, Delay(2.0))
-    assert push(store, proxy, tenant, sleeps, timeout_s=0.5).complete
+    # one batch at a time: the faults are scripted by request number, and batches in
+    # flight together would let a retry take a number scripted for another batch
+    assert push(store, proxy, tenant, sleeps, timeout_s=0.5, concurrency=1).complete
     assert len(sleeps) == 2  # one retry each, after a ReadTimeout
     assert_exactly_once(backend, tenant, store)
     deadline = time.monotonic() + 10  # the delayed requests reach the registry late
@@ -248,7 +250,9 @@ def test_500_429_413_and_reset_connections_lose_nothing(
     proxy.on("findings", 5, Reset(after=False))
     proxy.on("findings", 7, Reset(after=True))
     proxy.on("findings", 10, Answer(413))
-    first = push(store, proxy, tenant, sleeps)
+    # one batch at a time: a retry in flight beside other batches could take the number
+    # scripted for another fault and exhaust its retries before the 413 is reached
+    first = push(store, proxy, tenant, sleeps, concurrency=1)
     [refused] = first.scans
     assert refused.error is not None
     assert "HTTP 413" in refused.error

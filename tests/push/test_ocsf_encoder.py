@@ -18,7 +18,8 @@ from cloudcensus.policies.loader import load_rules
 from cloudcensus.policies.params import resolve_params
 from cloudcensus.scanner.inventory import Resource
 from cloudcensus.scanner.push import build_items
-from cloudcensus.scanner.report.ocsf import OcsfEncoder, finding_to_ocsf
+from cloudcensus.scanner.report.ocsf import finding_to_ocsf
+from cloudcensus.scanner.report.ocsfencoder import OcsfEncoder
 from cloudcensus.scanner.store import ScanStatus, Store
 
 from .conftest import finding

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from cloudcensus.scanner.coverage import CoverageEntry
-from cloudcensus.scanner.shard import shard_index
 from cloudcensus.wire import v1
+from cloudcensus.wire.v1 import shard_index
 from tests.registry.browser.web_client import web_client
 from tests.registry.scans import (
     NOW,

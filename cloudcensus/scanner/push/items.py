@@ -38,7 +38,7 @@ from pydantic_core import from_json
 from cloudcensus.policies.explanation_usage import ExplanationReport
 from cloudcensus.policies.explanations import ExplanationSet
 from cloudcensus.policies.findings import Finding, Severity, Status, build_finding
-from cloudcensus.scanner.report.ocsf import OcsfEncoder
+from cloudcensus.scanner.report.ocsfencoder import OcsfEncoder
 from cloudcensus.scanner.shard import recorded_run, recorded_shard
 from cloudcensus.scanner.store import queries
 from cloudcensus.scanner.store.outbox import Outbox, OutboxItem

@@ -22,7 +22,8 @@ from cloudcensus.scanner.report.coverage import (
 )
 from cloudcensus.scanner.report.csvout import FINDINGS_CSV_COLUMNS, write_findings_csv
 from cloudcensus.scanner.report.jsonl import write_findings_jsonl, write_inventory_jsonl
-from cloudcensus.scanner.report.ocsf import OCSF_VERSION, finding_to_ocsf, write_findings_ocsf
+from cloudcensus.scanner.report.ocsf import OCSF_VERSION, finding_to_ocsf
+from cloudcensus.scanner.report.ocsfencoder import write_findings_ocsf
 from cloudcensus.scanner.report.sarif import SARIF_VERSION, write_findings_sarif
 from cloudcensus.scanner.report.table import (
     DriftCounts,

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gzip
-import itertools
 import statistics
 import sys
 import tempfile
@@ -43,7 +41,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,54 +49,21 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import psycopg
-from pydantic_core import to_json
 from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.push import database, event_copies, event_pool
+from benchmarks.registryrows import (
+    BATCH,
+    STARTED,
+    batch_bodies,
+    bulk_load,
+    drop_text_index,
+    row,
+    seed,
+)
 from tests.registry.server import Registry, Tenant, serve
 
 __all__ = ["main"]
-
-_BATCH = 1000
-_STARTED = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
-_COLUMNS = (
-    "institution_id", "uid", "provider", "account", "region", "rule", "severity", "status",
-    "resource_id", "resource_type", "title", "message", "explanation_id", "first_seen",
-    "last_seen", "resolved_at", "last_scan_id", "last_started", "events_id", "event_index",
-)  # fmt: skip
-
-
-def _batch_body(uid: str, events: Sequence[dict[str, Any]]) -> bytes:
-    """A gzip `FindingBatch` body, as the agent sends it (and the registry keeps it)."""
-    joined = b",".join(to_json(e) for e in events)
-    return gzip.compress(b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined), 3, mtime=0)
-
-
-def _row(
-    e: dict[str, Any], institution: int, scan: int, resolved: datetime | None, at: tuple[int, int]
-) -> tuple[Any, ...]:
-    """The `findings` row the ingest path derives from an event; `at`: (event batch id,
-    position in it)."""
-    seen = datetime.fromtimestamp(e["time"] / 1000, UTC)
-    r = e["resources"][0]
-    cc = e["unmapped"]["cloudcensus"]
-    return (institution, e["finding_info"]["uid"], e["cloud"]["provider"],
-            e["cloud"]["account"]["uid"], r.get("region") or e["cloud"].get("region") or "global",
-            e["compliance"]["control"], e["severity"].lower(), cc["status"], r["uid"],
-            r.get("type"), e["finding_info"]["title"], e.get("message"), cc.get("explanation_id"),
-            seen, seen, resolved, scan, _STARTED, *at)  # fmt: skip
-
-
-# --- ingest ------------------------------------------------------------------------------
-
-
-def _bodies(events: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
-    bodies = []
-    for first in range(0, len(events), _BATCH):
-        uid = str(uuid.uuid4())
-        bodies.append((uid, _batch_body(uid, events[first : first + _BATCH])))
-    return bodies
 
 
 def _scan(
@@ -130,78 +95,28 @@ def _scan(
     return time.perf_counter() - begin
 
 
-def _bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # type: ignore[type-arg]
-    """Seconds for the database's own bulk load of `rows` into a copy of `findings` and of
-    `bodies` into a copy of `event_batches`."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("CREATE TABLE bulk (LIKE findings INCLUDING ALL)"))
-            connection.execute(text("CREATE TABLE bulk_events (LIKE event_batches INCLUDING ALL)"))
-        else:
-            connection.execute(text(
-                "CREATE TABLE bulk_events (id INTEGER PRIMARY KEY, refs INTEGER NOT NULL, "
-                "body BLOB NOT NULL)"))  # fmt: skip
-            ddl = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name='findings'"))
-            connection.execute(text(ddl.replace("findings", "bulk", 1)))
-            for index in connection.scalars(text(
-                "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name='findings' "
-                "AND sql IS NOT NULL")):  # fmt: skip
-                connection.execute(text(index.replace("ix_", "bulk_ix_").replace(
-                    " ON findings", " ON bulk")))  # fmt: skip
-    columns = ", ".join(_COLUMNS)
-    begin = time.perf_counter()
-    if engine.dialect.name == "postgresql":
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
-            with cursor.copy("COPY bulk_events (id, refs, body) FROM STDIN") as copy:
-                for n, body in enumerate(bodies):
-                    copy.write_row((n + 1, _BATCH, body))
-            with cursor.copy(f"COPY bulk ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO bulk_events VALUES (:id, :refs, :body)"),
-                               [{"id": n + 1, "refs": _BATCH, "body": body}
-                                for n, body in enumerate(bodies)])  # fmt: skip
-            marks = ", ".join(f":{c}" for c in _COLUMNS)
-            connection.execute(text(f"INSERT INTO bulk ({columns}) VALUES ({marks})"),  # noqa: S608
-                               [dict(zip(_COLUMNS, row, strict=True)) for row in rows])  # fmt: skip
-    seconds = time.perf_counter() - begin
-    engine.dispose()
-    return seconds
-
-
-def _drop_text_index(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP INDEX IF EXISTS ix_findings_text"))
-    engine.dispose()
-
-
 def ingest(args: argparse.Namespace, root: Path) -> None:
     pool = event_pool(min(args.findings, 5000))
     events = list(event_copies(pool, args.findings))
-    bodies = _bodies(events)
+    bodies = batch_bodies(events)
     size = sum(len(b) for _, b in bodies)
     with database(args.database_url, root) as url, serve(url, root / "registry.log") as reg:
         tenant = reg.tenant()
         if args.without_text_index:
-            _drop_text_index(url)
+            drop_text_index(url)
         with reg.client(tenant.agent) as agent:
             agent.timeout = httpx.Timeout(300)
-            first = _scan(agent, bodies, _STARTED, args.concurrency)
-            later = _STARTED + timedelta(days=1)  # a night later
+            first = _scan(agent, bodies, STARTED, args.concurrency)
+            later = STARTED + timedelta(days=1)  # a night later
             second = _scan(agent, bodies, later, args.concurrency)
-        rows = [_row(e, 1, 1, None, (n // _BATCH + 1, n % _BATCH)) for n, e in enumerate(events)]
-        baseline = _bulk_load(url, rows, [body for _, body in bodies])
+        rows = [row(e, 1, 1, None, (n // BATCH + 1, n % BATCH)) for n, e in enumerate(events)]
+        baseline = bulk_load(url, rows, [body for _, body in bodies])
         backend = make_url(url).get_backend_name()
     n = args.findings
     index = ""
     if backend == "postgresql":
         index = ", without the text index" if args.without_text_index else ", with the text index"
-    print(f"{n} findings in {len(bodies)} batches of {_BATCH} ({size / len(bodies) / 1e6:.2f} MB "
+    print(f"{n} findings in {len(bodies)} batches of {BATCH} ({size / len(bodies) / 1e6:.2f} MB "
           f"gzip each, {size / n:.0f} B per finding), registry on {backend}{index}")  # fmt: skip
     if args.concurrency > 1:
         print(f"{args.concurrency} batches in flight at once")
@@ -212,59 +127,6 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
 
 
 # --- read --------------------------------------------------------------------------------
-
-
-def _seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
-    """Load `counts` (institution id -> findings) by COPY, 5 % of them resolved, with
-    their scan, their events (gzip batches of 1,000 in `event_batches`), `scan_findings`,
-    `finding_counts` and fresh statistics."""
-    engine = create_engine(url)
-    scans: dict[int, int] = {}
-    with engine.begin() as connection:
-        for institution in counts:
-            scans[institution] = connection.scalar(text(
-                "INSERT INTO scans (uid, institution_id, agent_version, started, providers, "
-                "received, events, finished, status) VALUES (:uid, :i, 'bench', :t, '[]', :t, "
-                ":n, :t, 'complete') RETURNING id"),
-                {"i": institution, "uid": str(uuid.uuid4()), "t": _STARTED,
-                 "n": counts[institution]})  # fmt: skip
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    columns = ", ".join(_COLUMNS)
-    start = batch = 0
-    with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
-        for institution, count in counts.items():
-            events = event_copies(pool, count, start=start)
-            for first in range(0, count, _BATCH):
-                chunk = list(itertools.islice(events, _BATCH))
-                batch += 1
-                cursor.execute(
-                    "INSERT INTO event_batches (id, refs, body) VALUES (%s, %s, %s)",
-                    (batch, len(chunk), _batch_body(str(uuid.uuid4()), chunk)),
-                )
-                with cursor.copy(f"COPY findings ({columns}) FROM STDIN") as copy:
-                    for n, e in enumerate(chunk, start=first):
-                        resolved = _STARTED if n % 20 == 7 else None
-                        at = (batch, n - first)
-                        copy.write_row(_row(e, institution, scans[institution], resolved, at))
-            cursor.execute(
-                "INSERT INTO scan_findings (scan_id, uid, status) SELECT last_scan_id, uid, "
-                "status FROM findings WHERE institution_id = %s", (institution,))  # fmt: skip
-            cursor.execute(
-                "INSERT INTO scan_counts (scan_id, status, n) SELECT scan_id, status, count(*) "
-                "FROM scan_findings WHERE scan_id = %s GROUP BY 1, 2",
-                (scans[institution],),
-            )
-            start += count
-        cursor.execute("SELECT setval(pg_get_serial_sequence('event_batches', 'id'), %s)", (batch,))
-    with engine.begin() as connection:
-        for institution in counts:
-            connection.execute(text(
-                "INSERT INTO finding_counts SELECT institution_id, rule, severity, provider, "
-                "status, count(*) FROM findings WHERE institution_id = :i AND resolved_at IS "
-                "NULL GROUP BY 1, 2, 3, 4, 5"), {"i": institution})  # fmt: skip
-    with psycopg.connect(dsn, autocommit=True) as pg:
-        pg.execute("VACUUM ANALYZE")
-    engine.dispose()
 
 
 def _timed(client: httpx.Client, path: str, params: dict[str, str], runs: int) -> list[float]:
@@ -278,7 +140,7 @@ def _timed(client: httpx.Client, path: str, params: dict[str, str], runs: int) -
 
 
 def _uid(pool: list[dict[str, Any]], number: int) -> str:
-    """The finding uid of copy `number` (as loaded by `_seed`)."""
+    """The finding uid of copy `number` (as loaded by `seed`)."""
     uid: str = next(event_copies(pool, 1, start=number))["finding_info"]["uid"]
     return uid
 
@@ -351,7 +213,7 @@ def read(args: argparse.Namespace, root: Path) -> None:
                 text("SELECT name, id FROM institutions"))}  # fmt: skip
         engine.dispose()
         begin = time.perf_counter()
-        _seed(url, pool, {ids[bench.name]: args.findings, ids[other.name]: args.findings // 100})
+        seed(url, pool, {ids[bench.name]: args.findings, ids[other.name]: args.findings // 100})
         print(f"loaded {args.findings + args.findings // 100} findings in "
               f"{time.perf_counter() - begin:.0f} s")  # fmt: skip
         with serve(url, root / "registry.log") as reg:

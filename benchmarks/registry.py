@@ -55,6 +55,7 @@ from benchmarks.push import database, event_copies, event_pool
 from benchmarks.registryrows import (
     BATCH,
     STARTED,
+    Texts,
     batch_bodies,
     bulk_load,
     drop_text_index,
@@ -109,8 +110,11 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
             first = _scan(agent, bodies, STARTED, args.concurrency)
             later = STARTED + timedelta(days=1)  # a night later
             second = _scan(agent, bodies, later, args.concurrency)
-        rows = [row(e, 1, 1, None, (n // BATCH + 1, n % BATCH)) for n, e in enumerate(events)]
-        baseline = bulk_load(url, rows, [body for _, body in bodies])
+        texts = Texts()
+        rows = [
+            row(e, 1, 1, None, (n // BATCH + 1, n % BATCH), texts) for n, e in enumerate(events)
+        ]
+        baseline = bulk_load(url, rows, [body for _, body in bodies], texts.written())
         backend = make_url(url).get_backend_name()
     n = args.findings
     index = ""

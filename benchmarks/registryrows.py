@@ -21,11 +21,13 @@ from pydantic_core import to_json
 from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.push import event_copies
+from cloudcensus.registry.texts import digest, message_text
 
 __all__ = [
     "BATCH",
     "COLUMNS",
     "STARTED",
+    "Texts",
     "batch_bodies",
     "batch_body",
     "bulk_load",
@@ -40,6 +42,7 @@ COLUMNS = (
     "institution_id", "uid", "provider", "account", "region", "rule", "severity", "status",
     "resource_id", "resource_type", "title", "message", "explanation_id", "first_seen",
     "last_seen", "resolved_at", "last_scan_id", "last_started", "events_id", "event_index",
+    "resource_text_id", "message_text_id",
 )  # fmt: skip
 
 
@@ -49,19 +52,47 @@ def batch_body(uid: str, events: Sequence[dict[str, Any]]) -> bytes:
     return gzip.compress(b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined), 3, mtime=0)
 
 
+class Texts(dict[str, int]):
+    """`search_texts` ids given in order of first use; `new` holds the rows not yet
+    written (id, digest, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[tuple[int, bytes, str]] = []
+
+    def id(self, value: str) -> int:
+        found = self.get(value)
+        if found is None:
+            found = self[value] = len(self) + 1
+            self.new.append((found, digest(value), value))
+        return found
+
+    def written(self) -> list[tuple[int, bytes, str]]:
+        """The rows to write now (and forget)."""
+        new, self.new = self.new, []
+        return new
+
+
 def row(
-    e: dict[str, Any], institution: int, scan: int, resolved: datetime | None, at: tuple[int, int]
+    e: dict[str, Any],
+    institution: int,
+    scan: int,
+    resolved: datetime | None,
+    at: tuple[int, int],
+    texts: Texts,
 ) -> tuple[Any, ...]:
     """The `findings` row the ingest path derives from an event; `at`: (event batch id,
-    position in it)."""
+    position in it); `texts` gives the ids of its search texts."""
     seen = datetime.fromtimestamp(e["time"] / 1000, UTC)
     r = e["resources"][0]
     cc = e["unmapped"]["cloudcensus"]
+    title, message = e["finding_info"]["title"], e.get("message")
     return (institution, e["finding_info"]["uid"], e["cloud"]["provider"],
             e["cloud"]["account"]["uid"], r.get("region") or e["cloud"].get("region") or "global",
             e["compliance"]["control"], e["severity"].lower(), cc["status"], r["uid"],
-            r.get("type"), e["finding_info"]["title"], e.get("message"), cc.get("explanation_id"),
-            seen, seen, resolved, scan, STARTED, *at)  # fmt: skip
+            r.get("type"), title, message, cc.get("explanation_id"),
+            seen, seen, resolved, scan, STARTED, *at, texts.id(r["uid"]),
+            texts.id(message_text(title, message)))  # fmt: skip
 
 
 # --- ingest ------------------------------------------------------------------------------
@@ -75,18 +106,27 @@ def batch_bodies(events: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     return bodies
 
 
-def bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # type: ignore[type-arg]
-    """Seconds for the database's own bulk load of `rows` into a copy of `findings` and of
-    `bodies` into a copy of `event_batches`."""
+def bulk_load(
+    url: str,
+    rows: list[tuple],  # type: ignore[type-arg]
+    bodies: list[bytes],
+    texts: list[tuple[int, bytes, str]],
+) -> float:
+    """Seconds for the database's own bulk load of `rows` into a copy of `findings`, of
+    `bodies` into a copy of `event_batches` and of `texts` into a copy of `search_texts`."""
     engine = create_engine(url)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("CREATE TABLE bulk (LIKE findings INCLUDING ALL)"))
             connection.execute(text("CREATE TABLE bulk_events (LIKE event_batches INCLUDING ALL)"))
+            connection.execute(text("CREATE TABLE bulk_texts (LIKE search_texts INCLUDING ALL)"))
         else:
             connection.execute(text(
                 "CREATE TABLE bulk_events (id INTEGER PRIMARY KEY, refs INTEGER NOT NULL, "
                 "body BLOB NOT NULL)"))  # fmt: skip
+            connection.execute(text(
+                "CREATE TABLE bulk_texts (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, "
+                "text TEXT NOT NULL)"))  # fmt: skip
             ddl = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name='findings'"))
             connection.execute(text(ddl.replace("findings", "bulk", 1)))
             for index in connection.scalars(text(
@@ -102,6 +142,9 @@ def bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # typ
             with cursor.copy("COPY bulk_events (id, refs, body) FROM STDIN") as copy:
                 for n, body in enumerate(bodies):
                     copy.write_row((n + 1, BATCH, body))
+            with cursor.copy("COPY bulk_texts (id, digest, text) FROM STDIN") as copy:
+                for entry in texts:
+                    copy.write_row(entry)
             with cursor.copy(f"COPY bulk ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -110,6 +153,9 @@ def bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # typ
             connection.execute(text("INSERT INTO bulk_events VALUES (:id, :refs, :body)"),
                                [{"id": n + 1, "refs": BATCH, "body": body}
                                 for n, body in enumerate(bodies)])  # fmt: skip
+            entries = [{"id": i, "digest": d, "text": t} for i, d, t in texts]
+            connection.execute(text("INSERT INTO bulk_texts VALUES (:id, :digest, :text)"),
+                               entries)  # fmt: skip
             marks = ", ".join(f":{c}" for c in COLUMNS)
             connection.execute(text(f"INSERT INTO bulk ({columns}) VALUES ({marks})"),  # noqa: S608
                                [dict(zip(COLUMNS, row, strict=True)) for row in rows])  # fmt: skip
@@ -121,7 +167,7 @@ def bulk_load(url: str, rows: list[tuple], bodies: list[bytes]) -> float:  # typ
 def drop_text_index(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP INDEX IF EXISTS ix_findings_text"))
+        connection.execute(text("DROP INDEX IF EXISTS ix_search_texts_trigrams"))
     engine.dispose()
 
 
@@ -142,6 +188,7 @@ def seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     columns = ", ".join(COLUMNS)
     start = batch = 0
+    texts = Texts()
     with psycopg.connect(dsn) as pg, pg.cursor() as cursor:
         for institution, count in counts.items():
             events = event_copies(pool, count, start=start)
@@ -156,7 +203,10 @@ def seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
                     for n, e in enumerate(chunk, start=first):
                         resolved = STARTED if n % 20 == 7 else None
                         at = (batch, n - first)
-                        copy.write_row(row(e, institution, scans[institution], resolved, at))
+                        copy.write_row(row(e, institution, scans[institution], resolved, at, texts))
+                with cursor.copy("COPY search_texts (id, digest, text) FROM STDIN") as copy:
+                    for entry in texts.written():
+                        copy.write_row(entry)
             cursor.execute(
                 "INSERT INTO scan_findings (scan_id, uid, status) SELECT last_scan_id, uid, "
                 "status FROM findings WHERE institution_id = %s", (institution,))  # fmt: skip
@@ -167,6 +217,9 @@ def seed(url: str, pool: list[dict[str, Any]], counts: dict[int, int]) -> None:
             )
             start += count
         cursor.execute("SELECT setval(pg_get_serial_sequence('event_batches', 'id'), %s)", (batch,))
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('search_texts', 'id'), %s)", (len(texts),)
+        )
     with engine.begin() as connection:
         for institution in counts:
             connection.execute(text(

@@ -35,7 +35,9 @@ from sqlalchemy import (
     ColumnElement,
     Text,
     any_,
+    case,
     delete,
+    func,
     insert,
     literal,
     null,
@@ -50,6 +52,8 @@ from sqlalchemy.orm import Session
 from cloudcensus.registry.counts import CountKey, apply_delta
 from cloudcensus.registry.models import EventBatch, Finding, Scan, ScanFinding
 from cloudcensus.registry.stage import MAX_TIME_MS, Staged, decode, fill, stage
+from cloudcensus.registry.texts import ids as search_ids
+from cloudcensus.registry.texts import message_text
 from cloudcensus.wire import v1
 
 __all__ = [
@@ -226,33 +230,31 @@ def _stored_of(session: Session, uids: list[str]) -> ColumnElement[bool]:
 
 
 def _plan(session: Session, scan: Scan, staged: Staged) -> _Plan:
-    """Read the stored rows of the staged uids (the upsert's own condition decides which
-    it replaces: the stored row's scan started no later)."""
+    """Read what the stored rows of the staged uids hold, grouped in the database (the
+    upsert's own condition decides which it replaces: the stored row's scan started no
+    later; a row it keeps comes back by uid, which is rare)."""
+    replaced = Finding.last_started <= started(scan)
+    is_open = Finding.resolved_at.is_(None)
+    kept_uid = case((replaced, null()), else_=Finding.uid)
+    key = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
     stored = session.execute(
-        select(
-            Finding.uid,
-            Finding.last_started <= started(scan),
-            Finding.rule,
-            Finding.severity,
-            Finding.provider,
-            Finding.status,
-            Finding.resolved_at.is_(None),
-            Finding.events_id,
-        ).where(
+        select(kept_uid, *key, is_open, Finding.events_id, func.count())
+        .where(
             Finding.institution_id == scan.institution_id,
             _stored_of(session, [row.uid for row in staged.rows]),
         )
+        .group_by(kept_uid, *key, is_open, Finding.events_id)
     )
     plan = _Plan(Counter(), 0, Counter())
     kept: set[str] = set()
-    for uid, replaced, rule, severity, provider, status, is_open, events_id in stored:
-        if not replaced:
+    for uid, rule, severity, provider, status, open_, events_id, n in stored:
+        if uid is not None:
             kept.add(uid)
             continue
-        if is_open:
-            plan.delta[(rule, severity, provider, status)] -= 1
+        if open_:
+            plan.delta[(rule, severity, provider, status)] -= n
         if events_id is not None:
-            plan.released[events_id] += 1
+            plan.released[events_id] += n
     for row in staged.rows:
         if row.uid not in kept:
             plan.delta[(row.rule, row.severity, row.provider, row.status)] += 1
@@ -283,6 +285,8 @@ def _upsert(session: Session, scan: Scan, events_id: int) -> None:
         "event": null(),  # (a row written before migration 0005 held it)
         "events_id": literal(events_id),
         "event_index": stage.c.ord,
+        "resource_text_id": stage.c.resource_text_id,
+        "message_text_id": stage.c.message_text_id,
     }
     statement = _insert(session)(Finding).from_select(
         list(values), select(*values.values()).where(true())
@@ -316,7 +320,9 @@ def _release(session: Session, released: Counter[int]) -> None:
 
 def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
     """Stage and write the events; returns how many the batch holds."""
-    fill(session, events.rows)
+    texts = [message_text(row.title, row.message) for row in events.rows]
+    texts += [row.resource_id for row in events.rows]
+    fill(session, events.rows, search_ids(session, texts))
     _observe(session, scan)
     if not superseded:
         plan = _plan(session, scan, events)

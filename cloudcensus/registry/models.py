@@ -11,6 +11,9 @@ hundred rows instead of grouping a million. A finding's OCSF event is kept in th
 the batch that last wrote it (`event_batches`, one row per batch), not in its row: the
 rows stay narrow and a batch is written once. `scan_counts` keeps how many findings of
 each status a completed scan reported (written at its completion): the trend.
+`search_texts` keeps each text the `text` filter searches once (a resource id; a title
+and message): a finding points to its two (`resource_text_id`, `message_text_id`), so a
+text index covers a few hundred thousand distinct strings instead of every finding.
 
 Scan order within an institution is the scan's start time (UTC): a finding row records
 the start of the scan that last wrote it (`last_started`) so an older scan arriving late
@@ -50,6 +53,7 @@ __all__ = [
     "Scan",
     "ScanCount",
     "ScanFinding",
+    "SearchText",
     "Token",
     "TokenScope",
 ]
@@ -120,11 +124,13 @@ class Scan(Base):
 
 
 class ScanFinding(Base):
-    """A finding uid one scan reported, and its status then (one row per scan and uid)."""
+    """A finding uid one scan reported, and its status then (one row per scan and uid).
+    Read by scan (the primary key); a finding's history probes it once per scan of its
+    institution (no index by uid: every finding of every scan would write one)."""
 
     __tablename__ = "scan_findings"
     scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), primary_key=True)
-    uid: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    uid: Mapped[str] = mapped_column(String(128), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
 
 
@@ -182,6 +188,21 @@ class Finding(Base):
     event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     events_id: Mapped[int | None] = mapped_column(Integer)
     event_index: Mapped[int | None] = mapped_column(Integer)
+    # What the `text` filter searches, as `search_texts` rows: the resource id, and the
+    # title and message joined by a newline (`cloudcensus.registry.texts`).
+    resource_text_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    message_text_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class SearchText(Base):
+    """A text the `text` filter searches, stored once whatever the number of findings
+    (and institutions) it belongs to; `digest` (BLAKE2b, 16 bytes) finds it. PostgreSQL
+    indexes its trigrams (migration 0006)."""
+
+    __tablename__ = "search_texts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class EventBatch(Base):

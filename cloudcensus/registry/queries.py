@@ -17,9 +17,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, case, false, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import Session, defer
 
+from cloudcensus.registry import texts
 from cloudcensus.registry.deps import readable_institution, require
 from cloudcensus.registry.models import EventBatch, Explanation, Finding, Institution, Scan
 from cloudcensus.registry.runs import group_runs
@@ -27,7 +28,6 @@ from cloudcensus.registry.tokens import Principal, Role
 
 __all__ = [
     "PAGE_MAX",
-    "SEARCH_TEXT",
     "EventReader",
     "Filters",
     "FindingFilters",
@@ -43,15 +43,6 @@ __all__ = [
 
 FindingQuery = Select[Finding, str]
 PAGE_MAX = 1000
-
-#: What the `text` filter searches: resource id, title and message joined by newlines,
-#: lower case. A text without a newline is a substring of this exactly when it is one
-#: of a field. On PostgreSQL a trigram index covers this very expression (migration
-#: 0002, `ix_findings_text`): keep the two spelled alike.
-SEARCH_TEXT: ColumnElement[str] = literal_column(
-    "lower(findings.resource_id || '\n' || findings.title || '\n' || "
-    "coalesce(findings.message, ''))"
-)
 
 
 class FindingFilters(BaseModel):
@@ -115,17 +106,18 @@ def finding_query(
         if f.status is not None:
             query = query.where(Finding.status == f.status)
     if f.text:
-        query = query.where(_text_filter(f.text))
+        query = query.where(_text_filter(session, f.text))
     query = query.order_by(Finding.id)
     return query if with_event else query.options(defer(Finding.event))
 
 
-def _text_filter(value: str) -> ColumnElement[bool]:
-    """Case-insensitive substring of resource id, title or message."""
+def _text_filter(session: Session, value: str) -> ColumnElement[bool]:
+    """Case-insensitive substring of resource id, title or message: through the texts
+    stored once (`cloudcensus.registry.texts`); a text with a newline reads the rows."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped.lower()}%"
     if "\n" not in value:
-        return SEARCH_TEXT.like(pattern, escape="\\")
+        return texts.matching(session, pattern)
     return or_(*(
         func.lower(c).like(pattern, escape="\\")
         for c in (Finding.resource_id, Finding.title, Finding.message)

@@ -16,6 +16,7 @@ connection: emptied at commit on PostgreSQL, by `fill` on SQLite), by COPY on Po
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, NamedTuple
@@ -25,6 +26,7 @@ import msgspec
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, text
 from sqlalchemy.orm import Session
 
+from cloudcensus.registry.texts import message_text
 from cloudcensus.wire import v1
 
 __all__ = ["MAX_TIME_MS", "Row", "Staged", "decode", "fill", "stage"]
@@ -183,25 +185,33 @@ stage = Table(
     Column("message", Text),
     Column("explanation_id", Text),
     Column("seen", DateTime(timezone=True)),
+    Column("resource_text_id", Integer),
+    Column("message_text_id", Integer),
     prefixes=["TEMPORARY"],
 )
-_NAMES = ", ".join(Row._fields)
+_FIELDS = (*Row._fields, "resource_text_id", "message_text_id")
+_NAMES = ", ".join(_FIELDS)
 _PG_CREATE = """CREATE TEMPORARY TABLE IF NOT EXISTS cc_stage (
     ord integer, uid text, provider text, account text, region text, rule text,
     severity text, status text, resource_id text, resource_type text, title text,
-    message text, explanation_id text, seen timestamptz
+    message text, explanation_id text, seen timestamptz, resource_text_id integer,
+    message_text_id integer
 ) ON COMMIT DELETE ROWS"""
 _LITE_CREATE = """CREATE TEMPORARY TABLE IF NOT EXISTS cc_stage (
     ord INTEGER, uid TEXT, provider TEXT, account TEXT, region TEXT, rule TEXT,
     severity TEXT, status TEXT, resource_id TEXT, resource_type TEXT, title TEXT,
-    message TEXT, explanation_id TEXT, seen TEXT
+    message TEXT, explanation_id TEXT, seen TEXT, resource_text_id INTEGER,
+    message_text_id INTEGER
 )"""
-_LITE_INSERT = f"INSERT INTO cc_stage ({_NAMES}) VALUES ({', '.join('?' * len(Row._fields))})"  # noqa: S608
+_LITE_INSERT = f"INSERT INTO cc_stage ({_NAMES}) VALUES ({', '.join('?' * len(_FIELDS))})"  # noqa: S608
 _LITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def fill(session: Session, rows: list[Row]) -> None:
-    """Load `rows` into `cc_stage`, in the session's transaction (replacing what it held)."""
+def fill(session: Session, rows: list[Row], texts: Mapping[str, int]) -> None:
+    """Load `rows` into `cc_stage`, in the session's transaction (replacing what it held),
+    each with the `search_texts` ids of its resource id and of its title and message
+    (`texts`: every such text of the rows -> its id)."""
+    ids = [(texts[r.resource_id], texts[message_text(r.title, r.message)]) for r in rows]
     connection = session.connection()
     driver = connection.connection.driver_connection
     assert driver is not None
@@ -210,10 +220,14 @@ def fill(session: Session, rows: list[Row]) -> None:
         connection.execute(text("DELETE FROM cc_stage"))
         # times as SQLAlchemy writes DateTime to SQLite, so that they compare as text
         driver.executemany(
-            _LITE_INSERT, [(*row[:-1], row.seen.strftime(_LITE_TIME)) for row in rows]
+            _LITE_INSERT,
+            [
+                (*r[:-1], r.seen.strftime(_LITE_TIME), *pair)
+                for r, pair in zip(rows, ids, strict=True)
+            ],
         )
         return
     connection.execute(text(_PG_CREATE))  # (a rolled-back transaction may have dropped it)
     with driver.cursor() as cursor, cursor.copy(f"COPY cc_stage ({_NAMES}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        for row, pair in zip(rows, ids, strict=True):
+            copy.write_row((*row, *pair))

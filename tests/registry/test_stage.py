@@ -27,6 +27,7 @@ from cloudcensus.registry import batches
 from cloudcensus.registry.db import create_db_engine, migrate, session_factory
 from cloudcensus.registry.settings import RegistrySettings
 from cloudcensus.registry.stage import decode, fill, stage
+from cloudcensus.registry.texts import message_text
 from cloudcensus.wire import v1
 from tests.registry.scans import event
 
@@ -166,10 +167,16 @@ def test_staged_rows_reach_the_database_unchanged(session: Session) -> None:
     events[2]["time"] = 1_700_000_000_123
     staged = decode(_body(events))
     assert staged is not None
-    fill(session, staged.rows)
+    texts = {r.resource_id: 10 + n for n, r in enumerate(staged.rows)}
+    texts.update({message_text(r.title, r.message): 20 + n for n, r in enumerate(staged.rows)})
+    fill(session, staged.rows, texts)
     stored = session.execute(select(stage).order_by(stage.c.ord)).mappings().all()
     session.rollback()
-    assert [_columns(dict(r)) for r in stored] == [r._asdict() for r in staged.rows]
+    assert [_columns(dict(r)) for r in stored] == [
+        {**r._asdict(), "resource_text_id": 10 + n,
+         "message_text_id": texts[message_text(r.title, r.message)]}
+        for n, r in enumerate(staged.rows)
+    ]  # fmt: skip
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:

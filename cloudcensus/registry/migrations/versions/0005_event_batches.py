@@ -17,6 +17,7 @@ Create Date: 2026-11-29
 from __future__ import annotations
 
 import json
+import zlib
 
 import sqlalchemy as sa
 from alembic import op
@@ -61,7 +62,9 @@ def downgrade() -> None:
     for finding, batch, index in rows:
         if batch not in bodies:
             query = sa.text("SELECT body FROM event_batches WHERE id = :id")
-            body = bind.scalar(query, {"id": batch})
+            body = bytes(bind.scalar(query, {"id": batch}))
+            if body[:2] == b"\x1f\x8b":  # kept as the agent sent it: the first gzip member
+                body = zlib.decompressobj(wbits=31).decompress(body)
             bodies[batch] = [json.dumps(e) for e in json.loads(body)["events"]]
         bind.execute(
             sa.text("UPDATE findings SET event = :event WHERE id = :id"),

@@ -1,0 +1,105 @@
+"""The texts the `text` filter of findings searches, each stored once (`search_texts`).
+
+A finding's searchable text is its resource id, its title and its message. The title and
+message come from its rule (a few hundred distinct pairs in a registry), and a resource
+has several findings (one per rule that selects it), so a registry holding a million
+findings holds a few hundred thousand distinct texts. Each is a `search_texts` row found
+by its BLAKE2b digest; a finding points to two of them: `resource_text_id` (the resource
+id) and `message_text_id` (the title and the message joined by a newline, the title
+alone with a newline when there is no message). On PostgreSQL a trigram index on the
+texts (migration 0006) finds a substring among them; each new finding then writes two
+integer index entries instead of a trigram entry per three characters of its text.
+
+`ids` resolves a batch's texts (inserting the new ones); `matching` is the filter. A
+text's row never changes and is never deleted, so the ids found are remembered by the
+process for each database engine (up to `KNOWN_MAX` texts each): a scan of known
+resources reads no text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import ColumnElement, LargeBinary, any_, false, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from cloudcensus.registry.models import Finding, SearchText
+
+__all__ = ["FEW_MATCHES", "KNOWN_MAX", "digest", "ids", "matching", "message_text"]
+
+#: Up to this many matching texts, the filter lists their ids (each finding index is then
+#: read for them alone); more, and it becomes a subquery the database hashes.
+FEW_MATCHES = 2000
+
+#: Per engine, texts -> ids read from its database (committed rows: never an id this
+#: process's own transaction inserted, which a rollback could undo); emptied when full.
+_KNOWN: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
+KNOWN_MAX = 500_000
+
+
+def message_text(title: str, message: str | None) -> str:
+    """The searchable text of a title and a message (a text without a newline is a
+    substring of it exactly when it is one of the title or of the message)."""
+    return f"{title}\n{message or ''}"
+
+
+def digest(value: str) -> bytes:
+    return hashlib.blake2b(value.encode(), digest_size=16).digest()
+
+
+def ids(session: Session, values: Iterable[str]) -> dict[str, int]:
+    """The `search_texts` id of each of `values`, inserting those not stored yet (in the
+    caller's transaction; a concurrent insert of the same text is absorbed)."""
+    cache = _KNOWN.setdefault(session.get_bind().engine, {})
+    wanted = set(values)
+    known = {value: cache[value] for value in wanted if value in cache}
+    by_digest = {digest(value): value for value in wanted if value not in known}
+    if not by_digest:
+        return known
+    dialect = session.get_bind().dialect.name
+    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    found = _stored(session, list(by_digest))
+    if len(cache) + len(found) > KNOWN_MAX:
+        cache.clear()
+    cache.update((by_digest[d], i) for d, i in found.items())
+    # in digest order: two transactions inserting the same new texts wait for each other
+    # in one order (never a deadlock)
+    missing = sorted(d for d in by_digest if d not in found)
+    if missing:
+        statement = insert_of(SearchText).on_conflict_do_nothing(index_elements=["digest"])
+        session.execute(statement, [{"digest": d, "text": by_digest[d]} for d in missing])
+        found.update(_stored(session, missing))
+    return known | {value: found[d] for d, value in by_digest.items()}
+
+
+def _stored(session: Session, digests: list[bytes]) -> dict[bytes, int]:
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter
+        among = SearchText.digest == any_(literal(digests, postgresql.ARRAY(LargeBinary())))
+        rows = session.execute(select(SearchText.digest, SearchText.id).where(among))
+        return {d: i for d, i in rows}
+    found: dict[bytes, int] = {}
+    for first in range(0, len(digests), 5000):  # (SQLite: at most 32,766 parameters)
+        chunk = digests[first : first + 5000]
+        rows = session.execute(
+            select(SearchText.digest, SearchText.id).where(SearchText.digest.in_(chunk))
+        )
+        found.update({d: i for d, i in rows})
+    return found
+
+
+def matching(session: Session, pattern: str) -> ColumnElement[bool]:
+    """Findings whose resource id, title or message is LIKE `pattern` (lower case,
+    backslash escapes): the matching texts are read first; a few become a list of ids
+    (index reads of the findings), many a subquery."""
+    like = func.lower(SearchText.text).like(pattern, escape="\\")
+    found = session.scalars(select(SearchText.id).where(like).limit(FEW_MATCHES + 1)).all()
+    if len(found) <= FEW_MATCHES:
+        if not found:
+            return false()
+        return or_(Finding.resource_text_id.in_(found), Finding.message_text_id.in_(found))
+    texts = select(SearchText.id).where(like)
+    return or_(Finding.resource_text_id.in_(texts), Finding.message_text_id.in_(texts))

@@ -1,0 +1,76 @@
+"""The `text` filter through the texts stored once (`search_texts`), against a real
+registry process (SQLite and PostgreSQL): resource ids, titles and messages are found
+case-insensitively, a text shared by several findings and by two institutions finds each
+finding once and only in the reader's institution, and a text matching more texts than
+the filter lists by id (`texts.FEW_MATCHES`) finds every finding all the same."""
+
+from __future__ import annotations
+
+from cloudcensus.registry.texts import FEW_MATCHES
+from tests.registry.scans import (
+    complete,
+    deliver,
+    event,
+    finish,
+    open_findings,
+    open_scan,
+    send_batch,
+)
+from tests.registry.server import Registry
+
+ACCOUNT = "111111111111"
+
+
+def _resources(reader_findings: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return sorted((f["resource_id"], f["rule"]) for f in reader_findings)
+
+
+def test_resource_ids_titles_and_messages_are_found_in_the_readers_institution(
+    registry: Registry,
+) -> None:
+    ours, theirs = registry.tenant(), registry.tenant()
+    shared = "arn:aws:s3:::Payroll-Archive"
+    with registry.client(ours.agent) as agent:
+        deliver(agent, [
+            event(shared), event(shared, rule="BASE-LOG-01", message="access is not logged"),
+            event("arn:aws:s3:::web", message="Bucket Is Public"),
+        ], [complete(ACCOUNT)])  # fmt: skip
+    with registry.client(theirs.agent) as agent:
+        deliver(agent, [event(shared), event("arn:aws:s3:::theirs")], [complete(ACCOUNT)])
+
+    with registry.client(ours.reader) as reader:
+
+        def found(text: str) -> list[tuple[object, object]]:
+            return _resources(open_findings(reader, institution=ours.name, text=text))
+
+        assert found("payroll-ARCHIVE") == [(shared, "BASE-ENC-01"), (shared, "BASE-LOG-01")]
+        assert found("not logged") == [(shared, "BASE-LOG-01")]  # a message
+        assert found("is public") == [("arn:aws:s3:::web", "BASE-ENC-01")]
+        assert found("TITLE OF base-log") == [(shared, "BASE-LOG-01")]  # a title
+        assert len(found("s3:::")) == 3
+        assert found("theirs") == []  # another institution's text
+        assert found("encrypted\ntitle") == []  # across two fields: never
+        # without an institution, a reader scoped to one sees that one only
+        everywhere = open_findings(reader, text="payroll")
+        assert {f["institution"] for f in everywhere} == {ours.name}
+    with registry.client(theirs.reader) as reader:
+        assert len(open_findings(reader, institution=theirs.name, text="payroll")) == 1
+
+
+def test_a_text_matching_very_many_texts_finds_every_finding(registry: Registry) -> None:
+    tenant = registry.tenant()
+    count = FEW_MATCHES + 500
+    events = [event(f"arn:aws:s3:::bulk-{n:05d}") for n in range(count)]
+    with registry.client(tenant.agent) as agent:
+        scan_uid = open_scan(agent)
+        for first in range(0, count, 1000):  # as the agent batches them
+            send_batch(agent, scan_uid, events[first : first + 1000]).raise_for_status()
+        finish(agent, scan_uid, count, [complete(ACCOUNT)]).raise_for_status()
+    with registry.client(tenant.reader) as reader:
+        many = open_findings(reader, institution=tenant.name, text="S3:::BULK-")
+        few = open_findings(reader, institution=tenant.name, text="bulk-0012")
+    assert len(many) == count
+    assert len({f["uid"] for f in many}) == count
+    assert sorted(f["resource_id"] for f in few) == [
+        f"arn:aws:s3:::bulk-0012{n}" for n in range(10)
+    ]

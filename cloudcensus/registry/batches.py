@@ -320,9 +320,9 @@ def _release(session: Session, released: Counter[int]) -> None:
 
 def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
     """Stage and write the events; returns how many the batch holds."""
-    texts = [message_text(row.title, row.message) for row in events.rows]
-    texts += [row.resource_id for row in events.rows]
-    fill(session, events.rows, search_ids(session, texts))
+    pairs = [(row.resource_id, message_text(row.title, row.message)) for row in events.rows]
+    ids = search_ids(session, [text for pair in pairs for text in pair])
+    fill(session, events.rows, [(ids[resource], ids[message]) for resource, message in pairs])
     _observe(session, scan)
     if not superseded:
         plan = _plan(session, scan, events)

@@ -16,7 +16,7 @@ connection: emptied at commit on PostgreSQL, by `fill` on SQLite), by COPY on Po
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, NamedTuple
@@ -26,7 +26,6 @@ import msgspec
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, text
 from sqlalchemy.orm import Session
 
-from cloudcensus.registry.texts import message_text
 from cloudcensus.wire import v1
 
 __all__ = ["MAX_TIME_MS", "Row", "Staged", "decode", "fill", "stage"]
@@ -207,11 +206,10 @@ _LITE_INSERT = f"INSERT INTO cc_stage ({_NAMES}) VALUES ({', '.join('?' * len(_F
 _LITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def fill(session: Session, rows: list[Row], texts: Mapping[str, int]) -> None:
+def fill(session: Session, rows: list[Row], ids: Sequence[tuple[int, int]]) -> None:
     """Load `rows` into `cc_stage`, in the session's transaction (replacing what it held),
-    each with the `search_texts` ids of its resource id and of its title and message
-    (`texts`: every such text of the rows -> its id)."""
-    ids = [(texts[r.resource_id], texts[message_text(r.title, r.message)]) for r in rows]
+    each with its `ids`: the `search_texts` ids of its resource id and of its title and
+    message (`cloudcensus.registry.texts`)."""
     connection = session.connection()
     driver = connection.connection.driver_connection
     assert driver is not None

@@ -117,6 +117,35 @@ def migrate_command(settings: RegistrySettings) -> None:
     click.echo("database schema is up to date")
 
 
+@registry.command("check")
+@click.option("--repair", is_flag=True, help="write the recomputed values")
+@click.pass_obj
+def check_command(settings: RegistrySettings, repair: bool) -> None:
+    """Check the kept finding counts and batch references against the findings.
+
+    Exit status 0: consistent (or repaired); 1: inconsistent (nothing written without
+    --repair); 3: findings whose event batch is missing (events lost, not repairable).
+    """
+    from cloudcensus.registry.check import check
+
+    engine = create_db_engine(settings)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        report = check(session, repair=repair)
+        session.commit()
+    for line in report.lines():
+        click.echo(line)
+    if report.missing_events:
+        raise SystemExit(3)
+    if report.consistent:
+        click.echo("consistent: finding counts and event batch references match the findings")
+    elif repair:
+        click.echo("repaired: finding counts and event batch references rewritten")
+    else:
+        click.echo("inconsistent: run again with --repair to rewrite them")
+        raise SystemExit(1)
+
+
 @registry.group()
 def institution() -> None:
     """Manage institutions."""

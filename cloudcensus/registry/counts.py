@@ -4,17 +4,17 @@ The summary of an institution groups its open findings five ways; at a million f
 that grouping takes a second, so the counts are kept up to date instead, in the
 transaction of every write that changes `findings`:
 
-- a batch (`cloudcensus.registry.batches`): before its upsert, `batch_delta` counts
-  the rows it will write (+1 under their new key) and the open rows they replace (-1
-  under their old key), with the very condition the upsert applies;
+- a batch (`cloudcensus.registry.batches`): before its upsert, its plan counts the rows
+  it will write (+1 under their new key) and the open rows they replace (-1 under their
+  old key), with the very condition the upsert applies;
 - a completion (`cloudcensus.registry.ingest`): `resolution_delta` counts the rows it is
   about to resolve (-1).
 
 Both read `findings` before writing it, so writers of one institution must not
 interleave: `lock_institution` serialises them (an advisory transaction lock on
 PostgreSQL; on SQLite, taking the database write lock at once). `summary_counts` reads
-the table. `recount` rebuilds an institution's rows from `findings` (a repair, and the
-reference the tests compare with).
+the table. `recount` rebuilds an institution's rows from `findings` (the repair of
+`cloudcensus registry check --repair`, `cloudcensus.registry.check`).
 """
 
 from __future__ import annotations

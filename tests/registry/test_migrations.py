@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, make_url, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
 import cloudcensus.registry.db as registry_db
@@ -26,7 +24,7 @@ from cloudcensus.registry import texts
 from cloudcensus.registry.models import Base, Finding, SearchText
 from cloudcensus.registry.queries import EventReader
 from cloudcensus.registry.texts import digest, message_text
-from tests.registry.conftest import PG_ENV
+from tests.registry.conftest import fresh_database
 
 NOW = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
 ONLY_POSTGRESQL = {"ix_search_texts_trigrams"}  # the optional trigram index (pg_trgm)
@@ -35,24 +33,10 @@ ONLY_POSTGRESQL = {"ix_search_texts_trigrams"}  # the optional trigram index (pg
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database."""
-    if request.param == "sqlite":
-        created = create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    with fresh_database(request.param, tmp_path) as url:
+        created = create_engine(url)
         yield created
         created.dispose()
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}")
-    name = f"cloudcensus_migrate_{uuid.uuid4().hex[:8]}"
-    server = make_url(base).set(drivername="postgresql", database="postgres")
-    dsn = server.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    created = create_engine(make_url(base).set(database=name))
-    yield created
-    created.dispose()
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:

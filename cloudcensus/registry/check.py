@@ -1,0 +1,167 @@
+"""`cloudcensus registry check [--repair]`: the numbers the registry keeps, checked
+against the rows they count.
+
+Two things are kept up to date by every write instead of being computed when read
+(`cloudcensus.registry.counts`, `cloudcensus.registry.batches`): the open findings per
+institution, rule, severity, provider and status (`finding_counts`, what the summary
+shows), and how many findings point to each stored batch body (`event_batches.refs`,
+which decides when a body is deleted). A database restored from a backup taken
+mid-write, or edited by hand, can leave them wrong; this check recomputes both from
+`findings` and, with `--repair`, writes the recomputed values and deletes the batch
+bodies no finding points to. A finding whose batch body is missing cannot be repaired
+(its event is lost); the check names how many there are and where.
+
+The whole check runs in one transaction that first takes every institution's writer
+lock (PostgreSQL; SQLite: the database's write lock), so that no batch or completion
+changes the rows while they are compared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from cloudcensus.registry.counts import CountKey, lock_institution, recount
+from cloudcensus.registry.models import EventBatch, Finding, FindingCount, Institution
+
+__all__ = ["Report", "check"]
+
+
+@dataclass
+class Report:
+    """What the check found (and, with `repair`, mended)."""
+
+    #: institution name -> {(rule, severity, provider, status): (kept, actual)}
+    counts: dict[str, dict[CountKey, tuple[int, int]]] = field(default_factory=dict)
+    #: batch id -> (kept refs, findings pointing to it); 0 findings: an unused body
+    refs: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: institution name -> findings whose batch body is missing (events lost)
+    missing_events: dict[str, int] = field(default_factory=dict)
+    repaired: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.counts or self.refs or self.missing_events)
+
+    def lines(self) -> list[str]:
+        """The findings, one line each, as the command prints them."""
+        out = []
+        for name, keys in sorted(self.counts.items()):
+            for (rule, severity, provider, status), (kept, actual) in sorted(keys.items()):
+                out.append(
+                    f"finding_counts {name} {rule}/{severity}/{provider}/{status}: "
+                    f"kept {kept}, findings {actual}"
+                )
+        unused = sorted(b for b, (_, actual) in self.refs.items() if actual == 0)
+        wrong = sorted(b for b, (_, actual) in self.refs.items() if actual > 0)
+        for batch in wrong:
+            kept, actual = self.refs[batch]
+            out.append(f"event_batches {batch}: refs {kept}, findings pointing to it {actual}")
+        if unused:
+            out.append(f"event_batches: {len(unused)} body(ies) no finding points to")
+        for name, n in sorted(self.missing_events.items()):
+            out.append(f"findings {name}: {n} whose event batch is missing (events lost)")
+        return out
+
+
+def _lock_all(session: Session) -> list[tuple[int, str]]:
+    institutions = [(i, n) for i, n in session.execute(
+        select(Institution.id, Institution.name).order_by(Institution.id))]  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        for institution_id, _ in institutions:  # in id order, as no writer takes two
+            lock_institution(session, institution_id, 0)
+    elif institutions:  # SQLite: a first write takes the database's write lock
+        first = institutions[0][0]
+        session.execute(
+            update(Institution).where(Institution.id == first).values(name=Institution.name)
+        )
+    return institutions
+
+
+def _counts(session: Session, institution_id: int) -> dict[CountKey, tuple[int, int]]:
+    key = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
+    actual = Counter(
+        {
+            (r, sv, p, st): n
+            for r, sv, p, st, n in session.execute(
+                select(*key, func.count())
+                .where(Finding.institution_id == institution_id, Finding.resolved_at.is_(None))
+                .group_by(*key)
+            )
+        }
+    )
+    kept = Counter(
+        {
+            (r, sv, p, st): n
+            for r, sv, p, st, n in session.execute(
+                select(
+                    FindingCount.rule,
+                    FindingCount.severity,
+                    FindingCount.provider,
+                    FindingCount.status,
+                    FindingCount.n,
+                ).where(FindingCount.institution_id == institution_id)
+            )
+        }
+    )
+    return {k: (kept[k], actual[k]) for k in kept.keys() | actual.keys() if kept[k] != actual[k]}
+
+
+def _repair_refs(session: Session, refs: dict[int, tuple[int, int]]) -> None:
+    unused = [batch for batch, (_, actual) in refs.items() if actual == 0]
+    for batch, (_, actual) in refs.items():
+        if actual:
+            session.execute(update(EventBatch).where(EventBatch.id == batch).values(refs=actual))
+    for first in range(0, len(unused), 1000):
+        chunk = unused[first : first + 1000]
+        session.execute(delete(EventBatch).where(EventBatch.id.in_(chunk)))
+
+
+def check(session: Session, *, repair: bool = False) -> Report:
+    """Compare (and with `repair` rewrite) the kept counts and batch references; the
+    caller commits."""
+    report = Report()
+    institutions = _lock_all(session)
+    for institution_id, name in institutions:
+        wrong = _counts(session, institution_id)
+        if wrong:
+            report.counts[name] = wrong
+            if repair:
+                recount(session, institution_id)
+    pointing = Counter(
+        {
+            batch: n
+            for batch, n in session.execute(
+                select(Finding.events_id, func.count())
+                .where(Finding.events_id.is_not(None))
+                .group_by(Finding.events_id)
+            )
+        }
+    )
+    stored = {b: refs for b, refs in session.execute(select(EventBatch.id, EventBatch.refs))}
+    for batch, refs in stored.items():
+        if refs != pointing[batch]:
+            report.refs[batch] = (refs, pointing[batch])
+    names = dict(institutions)
+    for institution_id, n in session.execute(
+        select(Finding.institution_id, func.count())
+        .where(Finding.events_id.is_not(None), Finding.events_id.not_in(select(EventBatch.id)))
+        .group_by(Finding.institution_id)
+    ):
+        report.missing_events[names[institution_id]] = n
+    if repair and report.refs:
+        unused = [b for b, (_, actual) in report.refs.items() if actual == 0]
+        for batch, (_, actual) in report.refs.items():
+            if actual:
+                session.execute(
+                    update(EventBatch).where(EventBatch.id == batch).values(refs=actual)
+                )
+        for first in range(0, len(unused), 1000):
+            session.execute(
+                delete(EventBatch).where(EventBatch.id.in_(unused[first : first + 1000]))
+            )
+    report.repaired = repair
+    return report

@@ -24,8 +24,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from cloudcensus.registry.counts import CountKey, lock_institution, recount
-from cloudcensus.registry.models import EventBatch, Finding, FindingCount, Institution
+from cloudcensus.registry.counts import (
+    CountKey,
+    kept_counts,
+    lock_institution,
+    open_counts,
+    recount,
+)
+from cloudcensus.registry.models import EventBatch, Finding, Institution
 
 __all__ = ["Report", "check"]
 
@@ -82,31 +88,7 @@ def _lock_all(session: Session) -> list[tuple[int, str]]:
 
 
 def _counts(session: Session, institution_id: int) -> dict[CountKey, tuple[int, int]]:
-    key = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
-    actual = Counter(
-        {
-            (r, sv, p, st): n
-            for r, sv, p, st, n in session.execute(
-                select(*key, func.count())
-                .where(Finding.institution_id == institution_id, Finding.resolved_at.is_(None))
-                .group_by(*key)
-            )
-        }
-    )
-    kept = Counter(
-        {
-            (r, sv, p, st): n
-            for r, sv, p, st, n in session.execute(
-                select(
-                    FindingCount.rule,
-                    FindingCount.severity,
-                    FindingCount.provider,
-                    FindingCount.status,
-                    FindingCount.n,
-                ).where(FindingCount.institution_id == institution_id)
-            )
-        }
-    )
+    kept, actual = kept_counts(session, institution_id), open_counts(session, institution_id)
     return {k: (kept[k], actual[k]) for k in kept.keys() | actual.keys() if kept[k] != actual[k]}
 
 

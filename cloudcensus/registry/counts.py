@@ -31,7 +31,9 @@ from cloudcensus.registry.models import Finding, FindingCount, Scan
 __all__ = [
     "CountKey",
     "apply_delta",
+    "kept_counts",
     "lock_institution",
+    "open_counts",
     "recount",
     "resolution_delta",
     "summary_counts",
@@ -85,8 +87,8 @@ def apply_delta(session: Session, institution_id: int, delta: Counter[CountKey])
     )
 
 
-def summary_counts(session: Session, institution_id: int) -> list[tuple[str, str, str, str, int]]:
-    """(rule, severity, provider, status, open findings) of an institution, none zero."""
+def kept_counts(session: Session, institution_id: int) -> Counter[CountKey]:
+    """The institution's `finding_counts` rows as they are (zero and below included)."""
     rows = session.execute(
         select(
             FindingCount.rule,
@@ -94,9 +96,25 @@ def summary_counts(session: Session, institution_id: int) -> list[tuple[str, str
             FindingCount.provider,
             FindingCount.status,
             FindingCount.n,
-        ).where(FindingCount.institution_id == institution_id, FindingCount.n > 0)
+        ).where(FindingCount.institution_id == institution_id)
     )
-    return [(r, sv, p, st, n) for r, sv, p, st, n in rows]
+    return Counter({(r, sv, p, st): n for r, sv, p, st, n in rows})
+
+
+def open_counts(session: Session, institution_id: int) -> Counter[CountKey]:
+    """The institution's open findings counted from `findings` (what the rows should be)."""
+    rows = session.execute(
+        select(*_KEY_COLUMNS, func.count())
+        .where(Finding.institution_id == institution_id, Finding.resolved_at.is_(None))
+        .group_by(*_KEY_COLUMNS)
+    )
+    return Counter({(r, sv, p, st): n for r, sv, p, st, n in rows})
+
+
+def summary_counts(session: Session, institution_id: int) -> list[tuple[str, str, str, str, int]]:
+    """(rule, severity, provider, status, open findings) of an institution, none zero."""
+    kept = kept_counts(session, institution_id)
+    return [(*key, n) for key, n in kept.items() if n > 0]
 
 
 def recount(session: Session, institution_id: int) -> None:

@@ -32,9 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 from sqlalchemy import (
-    ColumnElement,
     Text,
-    any_,
     case,
     delete,
     func,
@@ -50,6 +48,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry.counts import CountKey, apply_delta
+from cloudcensus.registry.db import one_of
 from cloudcensus.registry.models import EventBatch, Finding, Scan, ScanFinding
 from cloudcensus.registry.stage import MAX_TIME_MS, Staged, decode, fill, stage
 from cloudcensus.registry.texts import ids as search_ids
@@ -222,13 +221,6 @@ class _Plan:
     released: Counter[int]
 
 
-def _stored_of(session: Session, uids: list[str]) -> ColumnElement[bool]:
-    """`Finding.uid` is one of `uids` (an index lookup each, whatever the statistics)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return Finding.uid == any_(literal(uids, postgresql.ARRAY(Text())))
-    return Finding.uid.in_(uids)
-
-
 def _plan(session: Session, scan: Scan, staged: Staged) -> _Plan:
     """Read what the stored rows of the staged uids hold, grouped in the database (the
     upsert's own condition decides which it replaces: the stored row's scan started no
@@ -241,7 +233,7 @@ def _plan(session: Session, scan: Scan, staged: Staged) -> _Plan:
         select(kept_uid, *key, is_open, Finding.events_id, func.count())
         .where(
             Finding.institution_id == scan.institution_id,
-            _stored_of(session, [row.uid for row in staged.rows]),
+            one_of(session, Finding.uid, [row.uid for row in staged.rows], Text()),
         )
         .group_by(kept_uid, *key, is_open, Finding.events_id)
     )

@@ -7,12 +7,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, Engine, any_, create_engine, event, literal, make_url
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 from cloudcensus.registry.settings import RegistrySettings
 
-__all__ = ["SessionFactory", "create_db_engine", "migrate", "session_factory"]
+__all__ = ["SessionFactory", "create_db_engine", "migrate", "one_of", "session_factory"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -50,3 +52,13 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def one_of(
+    session: Session, column: InstrumentedAttribute[Any], values: list[Any], item: TypeEngine[Any]
+) -> ColumnElement[bool]:
+    """`column` is one of `values` (at most a few thousand): on PostgreSQL one array
+    parameter (`= ANY`), an index lookup each whatever the statistics; elsewhere `IN`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, postgresql.ARRAY(item)))
+    return column.in_(values)

@@ -22,11 +22,12 @@ import hashlib
 from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, LargeBinary, any_, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, LargeBinary, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from cloudcensus.registry.db import one_of
 from cloudcensus.registry.models import Finding, SearchText
 
 __all__ = ["FEW_MATCHES", "KNOWN_MAX", "digest", "ids", "matching", "message_text"]
@@ -77,18 +78,9 @@ def ids(session: Session, values: Iterable[str]) -> dict[str, int]:
 
 
 def _stored(session: Session, digests: list[bytes]) -> dict[bytes, int]:
-    if session.get_bind().dialect.name == "postgresql":  # one array parameter
-        among = SearchText.digest == any_(literal(digests, postgresql.ARRAY(LargeBinary())))
-        rows = session.execute(select(SearchText.digest, SearchText.id).where(among))
-        return {d: i for d, i in rows}
-    found: dict[bytes, int] = {}
-    for first in range(0, len(digests), 5000):  # (SQLite: at most 32,766 parameters)
-        chunk = digests[first : first + 5000]
-        rows = session.execute(
-            select(SearchText.digest, SearchText.id).where(SearchText.digest.in_(chunk))
-        )
-        found.update({d: i for d, i in rows})
-    return found
+    """(At most two texts per event of a batch: 10,000, within SQLite's 32,766 parameters.)"""
+    among = one_of(session, SearchText.digest, digests, LargeBinary())
+    return {d: i for d, i in session.execute(select(SearchText.digest, SearchText.id).where(among))}
 
 
 def matching(session: Session, pattern: str) -> ColumnElement[bool]:

@@ -2,9 +2,13 @@
 registry process (SQLite and PostgreSQL): resource ids, titles and messages are found
 case-insensitively, a text shared by several findings and by two institutions finds each
 finding once and only in the reader's institution, and a text matching more texts than
-the filter lists by id (`texts.FEW_MATCHES`) finds every finding all the same."""
+the filter lists by id (`texts.FEW_MATCHES`) finds every finding all the same; two
+institutions delivering the same new texts at once both succeed."""
 
 from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from cloudcensus.registry.texts import FEW_MATCHES
 from tests.registry.scans import (
@@ -74,3 +78,32 @@ def test_a_text_matching_very_many_texts_finds_every_finding(registry: Registry)
     assert sorted(f["resource_id"] for f in few) == [
         f"arn:aws:s3:::bulk-0012{n}" for n in range(10)
     ]
+
+
+def test_institutions_delivering_the_same_new_texts_at_once_all_succeed(
+    registry: Registry,
+) -> None:
+    """Batches of two institutions that introduce the same new texts, in flight at
+    once: each waits for the other's new texts, none fails, every finding is found."""
+    tenants = [registry.tenant() for _ in range(2)]
+    resources = [f"arn:aws:s3:::concurrent-{uuid.uuid4().hex[:6]}-{n}" for n in range(600)]
+    batches = [resources[first : first + 200] for first in range(0, 600, 200)]
+
+    def deliver_all(agent_token: str) -> list[int]:
+        with registry.client(agent_token) as agent:
+            scan_uid = open_scan(agent)
+            with ThreadPoolExecutor(3) as pool:
+                sent = list(pool.map(
+                    lambda chunk: send_batch(agent, scan_uid, [event(r) for r in chunk]),
+                    batches,
+                ))  # fmt: skip
+            finish(agent, scan_uid, len(resources), [complete(ACCOUNT)]).raise_for_status()
+        return [answer.status_code for answer in sent]
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(deliver_all, [t.agent for t in tenants]))
+    assert statuses == [[200, 200, 200], [200, 200, 200]]
+    for tenant in tenants:
+        with registry.client(tenant.reader) as reader:
+            found = open_findings(reader, institution=tenant.name, text="s3:::concurrent-")
+        assert sorted(f["resource_id"] for f in found) == sorted(resources)

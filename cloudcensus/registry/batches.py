@@ -9,10 +9,14 @@ the body exactly as FastAPI would for a `FindingBatch` parameter (same 422 detai
 `storable` refuses what the `findings` columns cannot hold, and `canonical` re-encodes
 the events, which the fast decoder then accepts.
 
-`store` writes, in the caller's transaction (which holds `counts.lock_institution`):
-the uids the scan reported (`scan_findings`, first report of a uid kept), and unless
-the scan is superseded the findings upsert (a row last written by a later-started scan
-is kept; within a batch the last event of a uid wins) with its `finding_counts` delta.
+`prepare` runs first, in the caller's transaction but before it takes the institution's
+writer lock (`counts.lock_institution`), so that batches in flight at once do this part
+side by side: the rows' search texts (new ones inserted, `cloudcensus.registry.texts`),
+the staging table, and the uids the scan reported (`scan_findings`, in uid order; a uid
+already recorded for the scan keeps its first status). `store` then writes, under the
+lock: unless the scan is superseded, the findings upsert (a row last written by a
+later-started scan is kept; within a batch the last event of a uid wins) with its
+`finding_counts` delta.
 The batch body is kept once (`event_batches`), when at least one row points to it; each
 batch's `refs` counts the rows pointing to it, and a batch no row points to any more
 (every finding it held was written again by a later batch) is deleted in the same
@@ -60,6 +64,7 @@ __all__ = [
     "Parsed",
     "canonical",
     "envelope",
+    "prepare",
     "refused_by_database",
     "started",
     "storable",
@@ -204,8 +209,9 @@ def _insert(session: Session) -> Any:
 
 
 def _observe(session: Session, scan: Scan) -> None:
-    """Record which uids this scan reported (a replayed or duplicated uid counts once)."""
-    rows = select(literal(scan.id), stage.c.uid, stage.c.status).where(true())
+    """Record which uids this scan reported (a replayed or duplicated uid counts once), in
+    uid order: two batches of a scan that share a uid wait for each other in one order."""
+    rows = select(literal(scan.id), stage.c.uid, stage.c.status).where(true()).order_by(stage.c.uid)
     statement = _insert(session)(ScanFinding).from_select(["scan_id", "uid", "status"], rows)
     session.execute(statement.on_conflict_do_nothing(index_elements=["scan_id", "uid"]))
 
@@ -310,12 +316,17 @@ def _release(session: Session, released: Counter[int]) -> None:
     )
 
 
-def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
-    """Stage and write the events; returns how many the batch holds."""
+def prepare(session: Session, scan: Scan, events: Staged) -> None:
+    """The batch's texts, staged rows and reported uids (before the writer lock)."""
     pairs = [(row.resource_id, message_text(row.title, row.message)) for row in events.rows]
     ids = search_ids(session, [text for pair in pairs for text in pair])
     fill(session, events.rows, [(ids[resource], ids[message]) for resource, message in pairs])
     _observe(session, scan)
+
+
+def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
+    """Write the prepared events (under the writer lock); returns how many the batch
+    holds."""
     if not superseded:
         plan = _plan(session, scan, events)
         if plan.written:

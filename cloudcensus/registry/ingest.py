@@ -218,6 +218,7 @@ def _ingest(
 ) -> v1.BatchAccepted:
     if idempotency_key is not None and idempotency_key != str(parsed.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
+    batches.prepare(session, scan, parsed.events)  # side by side with other batches
     lock_institution(session, scan.institution_id, scan.id)
     session.refresh(scan)  # as of the lock: a concurrent batch or completion is visible
     digest = hashlib.sha256(raw).hexdigest()

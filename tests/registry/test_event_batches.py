@@ -57,6 +57,7 @@ def _send(session: Session, scan: Scan, events: list[dict[str, Any]]) -> None:
     body = json.dumps({"batch_uid": str(uuid.uuid4()), "events": events}).encode()
     parsed = batches.envelope(body)
     assert parsed is not None
+    batches.prepare(session, scan, parsed.events)
     lock_institution(session, scan.institution_id, scan.id)
     batches.store(session, scan, parsed.events, superseded=False)
     session.commit()

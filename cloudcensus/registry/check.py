@@ -74,16 +74,11 @@ class Report:
 
 
 def _lock_all(session: Session) -> list[tuple[int, str]]:
+    """Every institution's writer lock, in id order (a writer takes one lock only)."""
     institutions = [(i, n) for i, n in session.execute(
         select(Institution.id, Institution.name).order_by(Institution.id))]  # fmt: skip
-    if session.get_bind().dialect.name == "postgresql":
-        for institution_id, _ in institutions:  # in id order, as no writer takes two
-            lock_institution(session, institution_id, 0)
-    elif institutions:  # SQLite: a first write takes the database's write lock
-        first = institutions[0][0]
-        session.execute(
-            update(Institution).where(Institution.id == first).values(name=Institution.name)
-        )
+    for institution_id, _ in institutions:
+        lock_institution(session, institution_id)
     return institutions
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cloudcensus.registry.models import Finding, FindingCount, Scan
+from cloudcensus.registry.models import Finding, FindingCount, Institution
 
 __all__ = [
     "CountKey",
@@ -45,7 +45,7 @@ _KEY_COLUMNS = (Finding.rule, Finding.severity, Finding.provider, Finding.status
 _LOCK_NAMESPACE = 0x63636E74  # "ccnt": the advisory lock class of institution writers
 
 
-def lock_institution(session: Session, institution_id: int, scan_id: int) -> None:
+def lock_institution(session: Session, institution_id: int) -> None:
     """Serialise this transaction with every other writer of the institution's findings."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
@@ -53,7 +53,8 @@ def lock_institution(session: Session, institution_id: int, scan_id: int) -> Non
             {"space": _LOCK_NAMESPACE, "institution": institution_id},
         )
     else:  # SQLite: a first write takes the database's write lock (waits busy_timeout)
-        session.execute(update(Scan).where(Scan.id == scan_id).values(events=Scan.events))
+        mine = Institution.id == institution_id
+        session.execute(update(Institution).where(mine).values(name=Institution.name))
 
 
 def resolution_delta(session: Session, where: Iterable[ColumnElement[bool]]) -> Counter[CountKey]:

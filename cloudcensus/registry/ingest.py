@@ -219,7 +219,7 @@ def _ingest(
     if idempotency_key is not None and idempotency_key != str(parsed.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
     batches.prepare(session, scan, parsed.events)  # side by side with other batches
-    lock_institution(session, scan.institution_id, scan.id)
+    lock_institution(session, scan.institution_id)
     session.refresh(scan)  # as of the lock: a concurrent batch or completion is visible
     digest = hashlib.sha256(raw).hexdigest()
     answer = v1.BatchAccepted(scan_uid=UUID(scan.uid), batch_uid=parsed.batch_uid, accepted=0)
@@ -331,7 +331,7 @@ def complete_scan(
     scan_uid: UUID, body: v1.ScanComplete, session: Db, caller: Caller, response: Response
 ) -> v1.ScanCompleted:
     scan = _agent_scan(session, caller, scan_uid)
-    lock_institution(session, scan.institution_id, scan.id)
+    lock_institution(session, scan.institution_id)
     session.refresh(scan)
     if scan.completion is not None:
         response.headers[v1.REPLAYED_HEADER] = "true"

@@ -58,7 +58,7 @@ def _send(session: Session, scan: Scan, events: list[dict[str, Any]]) -> None:
     parsed = batches.envelope(body)
     assert parsed is not None
     batches.prepare(session, scan, parsed.events)
-    lock_institution(session, scan.institution_id, scan.id)
+    lock_institution(session, scan.institution_id)
     batches.store(session, scan, parsed.events, superseded=False)
     session.commit()
 

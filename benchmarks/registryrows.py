@@ -8,7 +8,6 @@ by COPY for the read benchmark.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import time
 import uuid
@@ -17,11 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+from isal import igzip
 from pydantic_core import to_json
 from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.push import event_copies
 from cloudcensus.registry.texts import digest, message_text
+from cloudcensus.scanner.push.items import GZIP_LEVEL
 
 __all__ = [
     "BATCH",
@@ -49,7 +50,8 @@ COLUMNS = (
 def batch_body(uid: str, events: Sequence[dict[str, Any]]) -> bytes:
     """A gzip `FindingBatch` body, as the agent sends it (and the registry keeps it)."""
     joined = b",".join(to_json(e) for e in events)
-    return gzip.compress(b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined), 3, mtime=0)
+    body = b'{"batch_uid":"%s","events":[%s]}' % (uid.encode(), joined)
+    return igzip.compress(body, GZIP_LEVEL, mtime=0)
 
 
 class Texts(dict[str, int]):

@@ -317,7 +317,8 @@ def _release(session: Session, released: Counter[int]) -> None:
 
 
 def prepare(session: Session, scan: Scan, events: Staged) -> None:
-    """The batch's texts, staged rows and reported uids (before the writer lock)."""
+    """The batch's texts (new ones committed at once), staged rows and reported uids
+    (before the writer lock)."""
     pairs = [(row.resource_id, message_text(row.title, row.message)) for row in events.rows]
     ids = search_ids(session, [text for pair in pairs for text in pair])
     fill(session, events.rows, [(ids[resource], ids[message]) for resource, message in pairs])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -16,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from fastapi import HTTPException, Query
+from isal import isal_zlib
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
 from sqlalchemy.orm import Session, defer
@@ -171,7 +171,7 @@ def _json(body: bytes) -> bytes:
     registry did on receipt (`BodyLimitMiddleware`: the first gzip member)."""
     if body[:2] != _GZIP_MAGIC:  # JSON text never starts with these bytes
         return body
-    return zlib.decompressobj(wbits=31).decompress(body)
+    return isal_zlib.decompressobj(wbits=31).decompress(body)
 
 
 class EventReader:

@@ -131,7 +131,7 @@ class Staged:
     rows: list[Row]
 
 
-def _row(n: int, event: _Event) -> Row | None:
+def _row(n: int, event: _Event, seen: datetime) -> Row | None:
     resource = event.resources[0]
     region = resource.region or event.cloud.region or "global"
     if len(region) > 64 or (resource.type is not None and len(resource.type) > 64):
@@ -140,7 +140,7 @@ def _row(n: int, event: _Event) -> Row | None:
         n, event.finding_info.uid, event.cloud.provider, event.cloud.account.uid, region,
         event.compliance.control, event.severity.lower(), event.unmapped.cloudcensus.status,
         resource.uid, resource.type, event.finding_info.title, event.message,
-        event.unmapped.cloudcensus.explanation_id, _EPOCH + timedelta(milliseconds=event.time),
+        event.unmapped.cloudcensus.explanation_id, seen,
     )  # fmt: skip
     if any("\x00" in value for value in row[1:-1] if value is not None):
         return None  # no text column of PostgreSQL holds a NUL character
@@ -155,9 +155,13 @@ def decode(body: bytes, kept: bytes | None = None) -> Staged | None:
         batch = _DECODER.decode(body)
     except msgspec.DecodeError:  # also ValidationError, its subclass
         return None
+    times: dict[int, datetime] = {}  # the events of a batch share a few times
     rows: dict[str, Row] = {}
     for n, event in enumerate(batch.events):
-        row = _row(n, event)
+        seen = times.get(event.time)
+        if seen is None:
+            seen = times[event.time] = _EPOCH + timedelta(milliseconds=event.time)
+        row = _row(n, event, seen)
         if row is None:
             return None
         rows.pop(row.uid, None)  # the last event of a uid wins

@@ -36,8 +36,8 @@ __all__ = ["FEW_MATCHES", "KNOWN_MAX", "digest", "ids", "matching", "message_tex
 #: read for them alone); more, and it becomes a subquery the database hashes.
 FEW_MATCHES = 2000
 
-#: Per engine, texts -> ids read from its database (committed rows: never an id this
-#: process's own transaction inserted, which a rollback could undo); emptied when full.
+#: Per engine, texts -> ids of its database (committed rows, never deleted); emptied when
+#: full.
 _KNOWN: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 KNOWN_MAX = 500_000
 
@@ -53,8 +53,14 @@ def digest(value: str) -> bytes:
 
 
 def ids(session: Session, values: Iterable[str]) -> dict[str, int]:
-    """The `search_texts` id of each of `values`, inserting those not stored yet (in the
-    caller's transaction; a concurrent insert of the same text is absorbed)."""
+    """The `search_texts` id of each of `values`, inserting those not stored yet (a
+    concurrent insert of the same text is absorbed).
+
+    New texts are committed at once, in a transaction of their own: the caller's
+    transaction must hold no write yet (it is committed, and the session goes on in a
+    new one). Two batches bringing the same new text then wait for each other only for
+    that insert, not for the whole other batch; a text whose batch fails afterwards
+    stays, unused (texts are never deleted)."""
     cache = _KNOWN.setdefault(session.get_bind().engine, {})
     wanted = set(values)
     known = {value: cache[value] for value in wanted if value in cache}
@@ -64,16 +70,17 @@ def ids(session: Session, values: Iterable[str]) -> dict[str, int]:
     dialect = session.get_bind().dialect.name
     insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
     found = _stored(session, list(by_digest))
-    if len(cache) + len(found) > KNOWN_MAX:
-        cache.clear()
-    cache.update((by_digest[d], i) for d, i in found.items())
     # in digest order: two transactions inserting the same new texts wait for each other
     # in one order (never a deadlock)
     missing = sorted(d for d in by_digest if d not in found)
     if missing:
         statement = insert_of(SearchText).on_conflict_do_nothing(index_elements=["digest"])
         session.execute(statement, [{"digest": d, "text": by_digest[d]} for d in missing])
+        session.commit()
         found.update(_stored(session, missing))
+    if len(cache) + len(found) > KNOWN_MAX:
+        cache.clear()
+    cache.update((by_digest[d], i) for d, i in found.items())
     return known | {value: found[d] for d, value in by_digest.items()}
 
 

@@ -3,14 +3,26 @@ registry process (SQLite and PostgreSQL): resource ids, titles and messages are 
 case-insensitively, a text shared by several findings and by two institutions finds each
 finding once and only in the reader's institution, and a text matching more texts than
 the filter lists by id (`texts.FEW_MATCHES`) finds every finding all the same; two
-institutions delivering the same new texts at once both succeed."""
+institutions delivering the same new texts at once both succeed, and a batch's new texts
+are committed before the rest of the batch (another registry process finds them at
+once)."""
 
 from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
 
-from cloudcensus.registry.texts import FEW_MATCHES
+import pytest
+from sqlalchemy import select
+
+from cloudcensus.registry.counts import lock_institution
+from cloudcensus.registry.db import create_db_engine, migrate, session_factory
+from cloudcensus.registry.models import Institution, SearchText
+from cloudcensus.registry.settings import RegistrySettings
+from cloudcensus.registry.texts import FEW_MATCHES, ids
+from tests.registry.conftest import fresh_database
 from tests.registry.scans import (
     complete,
     deliver,
@@ -107,3 +119,42 @@ def test_institutions_delivering_the_same_new_texts_at_once_all_succeed(
         with registry.client(tenant.reader) as reader:
             found = open_findings(reader, institution=tenant.name, text="s3:::concurrent-")
         assert sorted(f["resource_id"] for f in found) == sorted(resources)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_batchs_new_texts_are_committed_before_the_rest_of_it(
+    backend: str, tmp_path: Path
+) -> None:
+    """A batch holding its institution's writer lock does not hold back another batch
+    that brings the same new text (two registry processes: no shared id cache); the
+    text stays when the first batch fails after all."""
+    with fresh_database(backend, tmp_path) as url:
+        settings = RegistrySettings(database_url=url, state_dir=tmp_path)
+        engines = [create_db_engine(settings) for _ in range(2)]
+        migrate(engines[0])
+        first_process, second_process = (session_factory(e) for e in engines)
+        with first_process() as setup:
+            institution = Institution(name="texts", created=datetime.now(UTC))
+            setup.add(institution)
+            setup.commit()
+        text = f"arn:aws:s3:::new-{uuid.uuid4().hex}"
+
+        def second_batch() -> dict[str, int]:
+            with second_process() as session:
+                found = ids(session, [text])
+                session.commit()
+                return found
+
+        with first_process() as first, ThreadPoolExecutor(1) as pool:
+            mine = ids(first, [text])
+            lock_institution(first, institution.id)  # the batch goes on under its lock
+            try:
+                theirs = pool.submit(second_batch).result(timeout=60)
+            finally:
+                first.rollback()  # the first batch fails after all
+        assert theirs == mine
+        with second_process() as later:
+            stored = later.scalar(select(SearchText.id).where(SearchText.text == text))
+        assert stored == mine[text]
+        for engine in engines:
+            engine.dispose()

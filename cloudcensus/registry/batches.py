@@ -9,14 +9,17 @@ the body exactly as FastAPI would for a `FindingBatch` parameter (same 422 detai
 `storable` refuses what the `findings` columns cannot hold, and `canonical` re-encodes
 the events, which the fast decoder then accepts.
 
-`prepare` runs first, in the caller's transaction but before it takes the institution's
-writer lock (`counts.lock_institution`), so that batches in flight at once do this part
-side by side: the rows' search texts (new ones inserted, `cloudcensus.registry.texts`),
-the staging table, and the uids the scan reported (`scan_findings`, in uid order; a uid
-already recorded for the scan keeps its first status). `store` then writes, under the
-lock: unless the scan is superseded, the findings upsert (a row last written by a
-later-started scan is kept; within a batch the last event of a uid wins) with its
-`finding_counts` delta.
+`prepare` runs first, before the caller takes the institution's writer lock
+(`counts.lock_institution`): the rows' search texts (new ones inserted and committed at
+once, `cloudcensus.registry.texts`), the staging table, and the uids the scan reported
+(`scan_findings`, in uid order; a uid already recorded for the scan keeps its first
+status). `store` then writes, under that lock taken shared (batches in flight write side
+by side; a completion waits for them, and they for it): unless the scan is superseded,
+it locks the stored rows of its uids (`FOR UPDATE`, uid order), inserts the new ones
+(a uid another batch inserted meanwhile is then locked and written over like a stored
+row) and writes over the stored ones (a row last written by a later-started scan is
+kept; within a batch the last event of a uid wins), with the `finding_counts` delta of
+exactly the rows it replaced (counts rows updated in key order).
 The batch body is kept once (`event_batches`), when at least one row points to it; each
 batch's `refs` counts the rows pointing to it, and a batch no row points to any more
 (every finding it held was written again by a later batch) is deleted in the same
@@ -37,9 +40,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 from sqlalchemy import (
     Text,
-    case,
     delete,
-    func,
     insert,
     literal,
     null,
@@ -54,7 +55,7 @@ from sqlalchemy.orm import Session
 from cloudcensus.registry.counts import CountKey, apply_delta
 from cloudcensus.registry.db import one_of
 from cloudcensus.registry.models import EventBatch, Finding, Scan, ScanFinding
-from cloudcensus.registry.stage import MAX_TIME_MS, Staged, decode, fill, stage
+from cloudcensus.registry.stage import MAX_TIME_MS, Row, Staged, decode, fill, stage
 from cloudcensus.registry.texts import ids as search_ids
 from cloudcensus.registry.texts import message_text
 from cloudcensus.wire import v1
@@ -218,8 +219,8 @@ def _observe(session: Session, scan: Scan) -> None:
 
 @dataclass
 class _Plan:
-    """What the upsert will do: its `finding_counts` delta (+1 per row it writes under
-    the new key, -1 per open row it replaces under the old key), how many rows it writes,
+    """What the writes do: their `finding_counts` delta (+1 per row written under its
+    new key, -1 per open row it replaces under the old key), how many rows they write,
     and how many rows each older event batch loses."""
 
     delta: Counter[CountKey]
@@ -227,41 +228,50 @@ class _Plan:
     released: Counter[int]
 
 
-def _plan(session: Session, scan: Scan, staged: Staged) -> _Plan:
-    """Read what the stored rows of the staged uids hold, grouped in the database (the
-    upsert's own condition decides which it replaces: the stored row's scan started no
-    later; a row it keeps comes back by uid, which is rare)."""
+#: A stored row of a batch's uid: uid, whether this scan may replace it (the stored
+#: row's scan started no later), its count key, whether it is open, its event batch.
+_StoredRow = tuple[str, bool, str, str, str, str, bool, int | None]
+
+
+def _lock_rows(session: Session, scan: Scan, uids: list[str]) -> list[_StoredRow]:
+    """The stored rows of `uids`, locked until commit (`FOR UPDATE`, in uid order, as
+    every batch takes them: a batch in flight writing one of them waits for the other,
+    then reads what it wrote)."""
     replaced = Finding.last_started <= started(scan)
-    is_open = Finding.resolved_at.is_(None)
-    kept_uid = case((replaced, null()), else_=Finding.uid)
-    key = (Finding.rule, Finding.severity, Finding.provider, Finding.status)
-    stored = session.execute(
-        select(kept_uid, *key, is_open, Finding.events_id, func.count())
+    rows = session.execute(
+        select(Finding.uid, replaced, Finding.rule, Finding.severity, Finding.provider,
+               Finding.status, Finding.resolved_at.is_(None), Finding.events_id)
         .where(
             Finding.institution_id == scan.institution_id,
-            one_of(session, Finding.uid, [row.uid for row in staged.rows], Text()),
+            one_of(session, Finding.uid, uids, Text()),
         )
-        .group_by(kept_uid, *key, is_open, Finding.events_id)
-    )
+        .order_by(Finding.uid)
+        .with_for_update()
+    )  # fmt: skip
+    return [tuple(row) for row in rows]
+
+
+def _tally(stored: list[_StoredRow], rows: list[Row]) -> _Plan:
+    """The plan of writing `rows` over the `stored` rows of their uids."""
     plan = _Plan(Counter(), 0, Counter())
     kept: set[str] = set()
-    for uid, rule, severity, provider, status, open_, events_id, n in stored:
-        if uid is not None:
+    for uid, replaced, rule, severity, provider, status, open_, events_id in stored:
+        if not replaced:
             kept.add(uid)
             continue
         if open_:
-            plan.delta[(rule, severity, provider, status)] -= n
+            plan.delta[(rule, severity, provider, status)] -= 1
         if events_id is not None:
-            plan.released[events_id] += n
-    for row in staged.rows:
+            plan.released[events_id] += 1
+    for row in rows:
         if row.uid not in kept:
             plan.delta[(row.rule, row.severity, row.provider, row.status)] += 1
             plan.written += 1
     return plan
 
 
-def _upsert(session: Session, scan: Scan, events_id: int) -> None:
-    """Insert or update findings from the stage; a row of a later-started scan is kept."""
+def _from_stage(session: Session, scan: Scan, events_id: int, uids: list[str] | None) -> Any:
+    """INSERT of the staged rows (those of `uids`, else all) into `findings`, in uid order."""
     values = {
         "institution_id": literal(scan.institution_id),
         "uid": stage.c.uid,
@@ -286,9 +296,25 @@ def _upsert(session: Session, scan: Scan, events_id: int) -> None:
         "resource_text_id": stage.c.resource_text_id,
         "message_text_id": stage.c.message_text_id,
     }
-    statement = _insert(session)(Finding).from_select(
-        list(values), select(*values.values()).where(true())
-    )
+    rows = select(*values.values()).where(true()).order_by(stage.c.uid)
+    if uids is not None:
+        rows = rows.where(one_of(session, stage.c.uid, uids, Text()))
+    return _insert(session)(Finding).from_select(list(values), rows)
+
+
+def _insert_new(session: Session, scan: Scan, events_id: int, uids: list[str] | None) -> set[str]:
+    """Insert the staged rows of uids not stored (`uids`, else all); returns the uids
+    inserted: a uid another batch in flight inserted first is left out."""
+    statement = _from_stage(session, scan, events_id, uids)
+    conflicts = ["institution_id", "uid"]
+    inserted = statement.on_conflict_do_nothing(index_elements=conflicts).returning(Finding.uid)
+    return set(session.scalars(inserted))
+
+
+def _upsert(session: Session, scan: Scan, events_id: int, uids: list[str] | None) -> None:
+    """Write the staged rows of stored uids (`uids`, else all) over them; a row of a
+    later-started scan is kept."""
+    statement = _from_stage(session, scan, events_id, uids)
     kept = {"id", "institution_id", "uid", "first_seen", "resolved_at"}
     changes: dict[str, Any] = {
         c.name: statement.excluded[c.name] for c in Finding.__table__.c if c.name not in kept
@@ -304,15 +330,16 @@ def _upsert(session: Session, scan: Scan, events_id: int) -> None:
 
 
 def _release(session: Session, released: Counter[int]) -> None:
-    """Take the replaced rows off their event batches; delete the batches left unused."""
+    """Take the replaced rows off their event batches (in id order, as every batch does);
+    delete the batches left unused."""
     if not released:
         return
-    for events_id, n in released.items():
+    for events_id, n in sorted(released.items()):
         session.execute(
             update(EventBatch).where(EventBatch.id == events_id).values(refs=EventBatch.refs - n)
         )
     session.execute(
-        delete(EventBatch).where(EventBatch.id.in_(list(released)), EventBatch.refs <= 0)
+        delete(EventBatch).where(EventBatch.id.in_(sorted(released)), EventBatch.refs <= 0)
     )
 
 
@@ -326,18 +353,40 @@ def prepare(session: Session, scan: Scan, events: Staged) -> None:
 
 
 def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> int:
-    """Write the prepared events (under the writer lock); returns how many the batch
-    holds."""
-    if not superseded:
-        plan = _plan(session, scan, events)
-        if plan.written:
-            events_id = session.scalar(
-                insert(EventBatch)
-                .values(refs=plan.written, body=events.body)
-                .returning(EventBatch.id)
-            )
-            assert events_id is not None
-            _upsert(session, scan, events_id)
-        apply_delta(session, scan.institution_id, plan.delta)
-        _release(session, plan.released)
+    """Write the prepared events; returns how many the batch holds.
+
+    Under the institution's writer lock in its shared form (`lock_institution`): batches
+    in flight write side by side, each row by one of them at a time (the stored rows
+    are locked first; a new uid is inserted by one batch, the others then write over
+    it), so that each batch's counts delta is exact."""
+    if superseded:
+        return events.count
+    rows = events.rows
+    stored = _lock_rows(session, scan, [row.uid for row in rows])
+    found = {entry[0] for entry in stored}
+    new = [row.uid for row in rows if row.uid not in found]
+    expected = len(rows) - sum(1 for entry in stored if not entry[1])
+    if not expected:
+        return events.count  # every row is kept: a later-started scan wrote them
+    events_id = session.scalar(
+        insert(EventBatch).values(refs=expected, body=events.body).returning(EventBatch.id)
+    )
+    assert events_id is not None
+    if new:
+        inserted = _insert_new(session, scan, events_id, new if found else None)
+        lost = [uid for uid in new if uid not in inserted]
+        if lost:  # inserted by another batch since: written over like stored rows
+            stored += _lock_rows(session, scan, lost)
+            found.update(lost)
+    if found:
+        _upsert(session, scan, events_id, sorted(found) if new else None)
+    plan = _tally(stored, rows)
+    if plan.written != expected:
+        session.execute(
+            update(EventBatch).where(EventBatch.id == events_id).values(refs=plan.written)
+        )
+        if not plan.written:
+            session.execute(delete(EventBatch).where(EventBatch.id == events_id))
+    apply_delta(session, scan.institution_id, plan.delta)
+    _release(session, plan.released)
     return events.count

@@ -4,15 +4,17 @@ The summary of an institution groups its open findings five ways; at a million f
 that grouping takes a second, so the counts are kept up to date instead, in the
 transaction of every write that changes `findings`:
 
-- a batch (`cloudcensus.registry.batches`): before its upsert, its plan counts the rows
-  it will write (+1 under their new key) and the open rows they replace (-1 under their
-  old key), with the very condition the upsert applies;
+- a batch (`cloudcensus.registry.batches`): it locks the stored rows of its uids and
+  counts the rows it writes (+1 under their new key) and the open rows they replace (-1
+  under their old key), with the very condition its writes apply;
 - a completion (`cloudcensus.registry.ingest`): `resolution_delta` counts the rows it is
   about to resolve (-1).
 
-Both read `findings` before writing it, so writers of one institution must not
-interleave: `lock_institution` serialises them (an advisory transaction lock on
-PostgreSQL; on SQLite, taking the database write lock at once). `summary_counts` reads
+Both read `findings` before writing it. `lock_institution` orders the writers of one
+institution (an advisory transaction lock on PostgreSQL; on SQLite, taking the database
+write lock at once): batches take it shared, so batches in flight write side by side
+(their row locks keep each count exact, and they update counts rows in key order), and
+a completion or `registry check` takes it alone. `summary_counts` reads
 the table. `recount` rebuilds an institution's rows from `findings` (the repair of
 `cloudcensus registry check --repair`, `cloudcensus.registry.check`).
 """
@@ -45,11 +47,14 @@ _KEY_COLUMNS = (Finding.rule, Finding.severity, Finding.provider, Finding.status
 _LOCK_NAMESPACE = 0x63636E74  # "ccnt": the advisory lock class of institution writers
 
 
-def lock_institution(session: Session, institution_id: int) -> None:
-    """Serialise this transaction with every other writer of the institution's findings."""
+def lock_institution(session: Session, institution_id: int, *, shared: bool = False) -> None:
+    """Serialise this transaction with every other writer of the institution's findings;
+    `shared`: with every writer but those that take it shared too (finding batches, each
+    of which locks the rows it writes). On SQLite, one writer at a time whatever."""
     if session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         session.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :institution)"),
+            text(f"SELECT {function}(:space, :institution)"),
             {"space": _LOCK_NAMESPACE, "institution": institution_id},
         )
     else:  # SQLite: a first write takes the database's write lock (waits busy_timeout)
@@ -72,7 +77,7 @@ def apply_delta(session: Session, institution_id: int, delta: Counter[CountKey])
     rows = [
         {"institution_id": institution_id, "rule": r, "severity": sv, "provider": p,
          "status": st, "n": n}
-        for (r, sv, p, st), n in delta.items()
+        for (r, sv, p, st), n in sorted(delta.items())  # (in key order, as every writer)
         if n
     ]  # fmt: skip
     if not rows:

@@ -55,7 +55,10 @@ def migrate(engine: Engine) -> None:
 
 
 def one_of(
-    session: Session, column: InstrumentedAttribute[Any], values: list[Any], item: TypeEngine[Any]
+    session: Session,
+    column: InstrumentedAttribute[Any] | ColumnElement[Any],
+    values: list[Any],
+    item: TypeEngine[Any],
 ) -> ColumnElement[bool]:
     """`column` is one of `values` (at most a few thousand): on PostgreSQL one array
     parameter (`= ANY`), an index lookup each whatever the statistics; elsewhere `IN`."""

@@ -48,7 +48,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from cloudcensus.registry import batches
@@ -208,6 +208,22 @@ def _same_events(known: Batch, digest: str, raw: bytes) -> bool:
     return known.events_sha256 == hashlib.sha256(legacy).hexdigest()
 
 
+def _known_batch(session: Session, scan: Scan, batch_uid: UUID) -> Batch | None:
+    return session.scalar(
+        select(Batch).where(Batch.scan_id == scan.id, Batch.batch_uid == str(batch_uid))
+    )
+
+
+def _replayed(
+    known: Batch, digest: str, raw: bytes, answer: v1.BatchAccepted, response: Response
+) -> v1.BatchAccepted:
+    """The answer to a batch already stored: as then, or 409 for other events."""
+    if not _same_events(known, digest, raw):
+        raise HTTPException(409, "batch_uid already used with different events")
+    response.headers[v1.REPLAYED_HEADER] = "true"
+    return answer.model_copy(update={"accepted": known.accepted})
+
+
 def _ingest(
     session: Session,
     scan: Scan,
@@ -219,32 +235,32 @@ def _ingest(
     if idempotency_key is not None and idempotency_key != str(parsed.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
     batches.prepare(session, scan, parsed.events)  # side by side with other batches
-    lock_institution(session, scan.institution_id)
-    session.refresh(scan)  # as of the lock: a concurrent batch or completion is visible
+    lock_institution(session, scan.institution_id, shared=True)
+    session.refresh(scan)  # as of the lock: a completion is visible
     digest = hashlib.sha256(raw).hexdigest()
     answer = v1.BatchAccepted(scan_uid=UUID(scan.uid), batch_uid=parsed.batch_uid, accepted=0)
-    known = session.scalar(
-        select(Batch).where(Batch.scan_id == scan.id, Batch.batch_uid == str(parsed.batch_uid))
-    )
+    known = _known_batch(session, scan, parsed.batch_uid)
     if known is not None:
-        if not _same_events(known, digest, raw):
-            raise HTTPException(409, "batch_uid already used with different events")
-        response.headers[v1.REPLAYED_HEADER] = "true"
-        return answer.model_copy(update={"accepted": known.accepted})
+        return _replayed(known, digest, raw, answer, response)
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
     superseded = _superseded(session, scan)
-    accepted = batches.store(session, scan, parsed.events, superseded=superseded)
-    session.add(
-        Batch(
-            scan_id=scan.id,
-            batch_uid=str(parsed.batch_uid),
-            events_sha256=digest,
-            accepted=accepted,
-            received=datetime.now(UTC),
-        )
-    )
-    scan.events += accepted
+    # The batch's uid is claimed first: the same batch in flight twice at once (a retry
+    # racing its first attempt) waits here for the first, then is answered as a replay.
+    accepted = parsed.events.count
+    claim = Batch(scan_id=scan.id, batch_uid=str(parsed.batch_uid), events_sha256=digest,
+                  accepted=accepted, received=datetime.now(UTC))  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(claim)
+    except IntegrityError:
+        session.rollback()
+        known = _known_batch(session, scan, parsed.batch_uid)
+        if known is None:
+            raise
+        return _replayed(known, digest, raw, answer, response)
+    batches.store(session, scan, parsed.events, superseded=superseded)
+    session.execute(update(Scan).where(Scan.id == scan.id).values(events=Scan.events + accepted))
     session.commit()
     return answer.model_copy(update={"accepted": accepted})
 

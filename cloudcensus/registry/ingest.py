@@ -1,23 +1,8 @@
 """Ingest API (wire protocol v1, see `cloudcensus.wire.v1`): agents deliver scans.
 
-Scans of one institution are ordered by their start time. Scans may arrive out of
-order (an agent's outbox delivering late): a scan started before a scan of the same
-institution that has already completed is *superseded*: its batches are recorded (for
-idempotency, the completion count and the history) but change no finding, and its
-completion resolves nothing. A finding row is only written by a scan that started no
-earlier than the scan that last wrote it.
-
-Sharded scans (`ScanOpen.shard`: shard `index` of `count` of a `run`) split the estate
-between N agents; the shards of one run make one logical scan (`cloudcensus.registry.runs`
-for the read side). Supersession is per shard slot: a scan is superseded only by a
-later-started completed scan of the same slot (same index and count: a retried shard
-replaces the earlier attempt), by a later-started completed unsharded scan (it read the
-whole estate), or by another run every shard of which completed and started later
-(when N changes between nights, the new run's shards together read the whole estate).
-A shard that completes first therefore never supersedes its siblings. A shard's
-completion resolves findings only in the (provider, account) pairs its coverage shows
-complete and that belong to its shard (`cloudcensus.scanner.shard.shard_index`): never a
-sibling shard's accounts, whatever its coverage says.
+Scans of one institution are ordered by their start time; a scan delivered late may be
+*superseded* and change nothing, and a completion resolves findings only where its
+coverage allows (`cloudcensus.registry.order`).
 
 Every write of an institution's findings (a batch, a completion) runs under
 `counts.lock_institution` and keeps `finding_counts` in step. A batch is read and
@@ -37,19 +22,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from pydantic import ValidationError
 from sqlalchemy import (
-    ColumnElement,
-    and_,
     delete,
-    distinct,
-    exists,
     func,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from cloudcensus.registry import batches
 from cloudcensus.registry.body import received_gzip
@@ -65,8 +45,8 @@ from cloudcensus.registry.models import (
     ScanCount,
     ScanFinding,
 )
+from cloudcensus.registry.order import covered_accounts, superseded
 from cloudcensus.registry.tokens import Principal, Role
-from cloudcensus.scanner.coverage import ANY, CoverageEntry, CoverageStatus
 from cloudcensus.wire import v1
 from cloudcensus.wire.v1 import shard_index
 
@@ -135,33 +115,6 @@ def _shard_of(scan: Scan) -> v1.ScanShard | None:
     if scan.shard_index is None or scan.shard_count is None or scan.run is None:
         return None
     return v1.ScanShard(index=scan.shard_index, count=scan.shard_count, run=scan.run)
-
-
-def _superseded(session: Session, scan: Scan) -> bool:
-    """A later-started completed scan of the institution replaces this one: of the same
-    shard slot, of the whole estate, or every shard of another run (see the module doc)."""
-    newer = aliased(Scan)
-    later = (
-        newer.institution_id == scan.institution_id,
-        newer.id != scan.id,
-        newer.status.is_not(None),
-        newer.started > batches.started(scan),
-    )
-    replaces: ColumnElement[bool] = newer.shard_count.is_(None)
-    if scan.shard_count is not None:
-        same_slot = and_(
-            newer.shard_index == scan.shard_index, newer.shard_count == scan.shard_count
-        )
-        replaces = or_(replaces, same_slot)
-    other_run = newer.run.is_not(None) if scan.run is None else newer.run != scan.run
-    complete_runs = (
-        select(newer.run)
-        .where(*later, other_run)
-        .group_by(newer.run, newer.shard_count)
-        .having(func.count(distinct(newer.shard_index)) == newer.shard_count)
-    )
-    condition = or_(exists().where(*later, replaces), exists(complete_runs))
-    return bool(session.scalar(select(condition)))
 
 
 def received_findings(session: Session, scan_id: int) -> int:
@@ -244,7 +197,7 @@ def _ingest(
         return _replayed(known, digest, raw, answer, response)
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
-    superseded = _superseded(session, scan)
+    late = superseded(session, scan)
     # The batch's uid is claimed first: the same batch in flight twice at once (a retry
     # racing its first attempt) waits here for the first, then is answered as a replay.
     accepted = parsed.events.count
@@ -259,7 +212,7 @@ def _ingest(
         if known is None:
             raise
         return _replayed(known, digest, raw, answer, response)
-    batches.store(session, scan, parsed.events, superseded=superseded)
+    batches.store(session, scan, parsed.events, superseded=late)
     session.execute(update(Scan).where(Scan.id == scan.id).values(events=Scan.events + accepted))
     session.commit()
     return answer.model_copy(update={"accepted": accepted})
@@ -324,24 +277,6 @@ def put_explanations(
     return v1.ExplanationsAccepted(scan_uid=scan_uid, accepted=len(ids))
 
 
-def covered_accounts(
-    coverage: list[CoverageEntry], outcome: v1.ScanOutcome
-) -> list[tuple[str, str]]:
-    """(provider, account) pairs read completely: every entry complete, no wider failure."""
-    if outcome is v1.ScanOutcome.FAILED:
-        return []
-    broken_providers = {
-        e.provider for e in coverage if e.account == ANY and e.status is not CoverageStatus.COMPLETE
-    }
-    pairs: dict[tuple[str, str], bool] = {}
-    for entry in coverage:
-        if entry.account == ANY:
-            continue
-        key = (entry.provider, entry.account)
-        pairs[key] = pairs.get(key, True) and entry.status is CoverageStatus.COMPLETE
-    return sorted(k for k, ok in pairs.items() if ok and k[0] not in broken_providers)
-
-
 @router.post(v1.COMPLETE_PATH)
 def complete_scan(
     scan_uid: UUID, body: v1.ScanComplete, session: Db, caller: Caller, response: Response
@@ -361,7 +296,7 @@ def complete_scan(
         Coverage(scan_id=scan.id, **e.model_dump(exclude={"duration_s"}, mode="json"))
         for e in body.coverage
     )
-    pairs = [] if _superseded(session, scan) else covered_accounts(body.coverage, body.status)
+    pairs = [] if superseded(session, scan) else covered_accounts(body.coverage, body.status)
     if scan.shard_index is not None and scan.shard_count is not None:
         index, count = scan.shard_index, scan.shard_count
         own = [(p, a) for p, a in pairs if shard_index(p, a, count) == index]

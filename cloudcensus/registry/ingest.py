@@ -187,14 +187,14 @@ def _ingest(
 ) -> v1.BatchAccepted:
     if idempotency_key is not None and idempotency_key != str(parsed.batch_uid):
         raise HTTPException(422, f"{v1.IDEMPOTENCY_HEADER} header differs from batch_uid")
-    batches.prepare(session, scan, parsed.events)  # side by side with other batches
-    lock_institution(session, scan.institution_id, shared=True)
-    session.refresh(scan)  # as of the lock: a completion is visible
     digest = hashlib.sha256(raw).hexdigest()
     answer = v1.BatchAccepted(scan_uid=UUID(scan.uid), batch_uid=parsed.batch_uid, accepted=0)
     known = _known_batch(session, scan, parsed.batch_uid)
-    if known is not None:
+    if known is not None:  # a replay (a stored batch never changes): answered at once
         return _replayed(known, digest, raw, answer, response)
+    batches.prepare(session, scan, parsed.events)  # side by side with other batches
+    lock_institution(session, scan.institution_id, shared=True)
+    session.refresh(scan)  # as of the lock: a completion is visible
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
     late = superseded(session, scan)

@@ -365,11 +365,11 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
     stored = _lock_rows(session, scan, [row.uid for row in rows])
     found = {entry[0] for entry in stored}
     new = [row.uid for row in rows if row.uid not in found]
-    expected = len(rows) - sum(1 for entry in stored if not entry[1])
-    if not expected:
+    plan = _tally(stored, rows)
+    if not plan.written:
         return events.count  # every row is kept: a later-started scan wrote them
     events_id = session.scalar(
-        insert(EventBatch).values(refs=expected, body=events.body).returning(EventBatch.id)
+        insert(EventBatch).values(refs=plan.written, body=events.body).returning(EventBatch.id)
     )
     assert events_id is not None
     if new:
@@ -378,15 +378,14 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
         if lost:  # inserted by another batch since: written over like stored rows
             stored += _lock_rows(session, scan, lost)
             found.update(lost)
+            planned, plan = plan.written, _tally(stored, rows)
+            if not plan.written:
+                session.execute(delete(EventBatch).where(EventBatch.id == events_id))
+            elif plan.written != planned:
+                mine = EventBatch.id == events_id
+                session.execute(update(EventBatch).where(mine).values(refs=plan.written))
     if found:
         _upsert(session, scan, events_id, sorted(found) if new else None)
-    plan = _tally(stored, rows)
-    if plan.written != expected:
-        session.execute(
-            update(EventBatch).where(EventBatch.id == events_id).values(refs=plan.written)
-        )
-        if not plan.written:
-            session.execute(delete(EventBatch).where(EventBatch.id == events_id))
     apply_delta(session, scan.institution_id, plan.delta)
     _release(session, plan.released)
     return events.count

@@ -48,12 +48,11 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry.counts import CountKey, apply_delta
-from cloudcensus.registry.db import one_of
+from cloudcensus.registry.db import insert_of, one_of
 from cloudcensus.registry.models import EventBatch, Finding, Scan, ScanFinding
 from cloudcensus.registry.stage import MAX_TIME_MS, Row, Staged, decode, fill, stage
 from cloudcensus.registry.texts import ids as search_ids
@@ -204,16 +203,11 @@ def started(scan: Scan) -> Any:
     return select(Scan.started).where(Scan.id == scan.id).scalar_subquery()
 
 
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 def _observe(session: Session, scan: Scan) -> None:
     """Record which uids this scan reported (a replayed or duplicated uid counts once), in
     uid order: two batches of a scan that share a uid wait for each other in one order."""
     rows = select(literal(scan.id), stage.c.uid, stage.c.status).where(true()).order_by(stage.c.uid)
-    statement = _insert(session)(ScanFinding).from_select(["scan_id", "uid", "status"], rows)
+    statement = insert_of(session)(ScanFinding).from_select(["scan_id", "uid", "status"], rows)
     session.execute(statement.on_conflict_do_nothing(index_elements=["scan_id", "uid"]))
 
 
@@ -299,7 +293,7 @@ def _from_stage(session: Session, scan: Scan, events_id: int, uids: list[str] | 
     rows = select(*values.values()).where(true()).order_by(stage.c.uid)
     if uids is not None:
         rows = rows.where(one_of(session, stage.c.uid, uids, Text()))
-    return _insert(session)(Finding).from_select(list(values), rows)
+    return insert_of(session)(Finding).from_select(list(values), rows)
 
 
 def _insert_new(session: Session, scan: Scan, events_id: int, uids: list[str] | None) -> set[str]:

@@ -31,7 +31,7 @@ from cloudcensus.registry.counts import (
     open_counts,
     recount,
 )
-from cloudcensus.registry.models import EventBatch, Finding, Institution
+from cloudcensus.registry.models import EventBatch, Finding, Institution, Scan, ScanFinding
 
 __all__ = ["Report", "check"]
 
@@ -46,11 +46,14 @@ class Report:
     refs: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: institution name -> findings whose batch body is missing (events lost)
     missing_events: dict[str, int] = field(default_factory=dict)
+    #: "table.column" -> rows pointing to no row (no foreign key checks them: migration
+    #: 0007); not repaired: what they belonged to is gone
+    dangling: dict[str, int] = field(default_factory=dict)
     repaired: bool = False
 
     @property
     def consistent(self) -> bool:
-        return not (self.counts or self.refs or self.missing_events)
+        return not (self.counts or self.refs or self.missing_events or self.dangling)
 
     def lines(self) -> list[str]:
         """The findings, one line each, as the command prints them."""
@@ -70,6 +73,8 @@ class Report:
             out.append(f"event_batches: {len(unused)} body(ies) no finding points to")
         for name, n in sorted(self.missing_events.items()):
             out.append(f"findings {name}: {n} whose event batch is missing (events lost)")
+        for column, n in sorted(self.dangling.items()):
+            out.append(f"{column}: {n} row(s) pointing to no row (not repaired)")
         return out
 
 
@@ -128,17 +133,24 @@ def check(session: Session, *, repair: bool = False) -> Report:
         .where(Finding.events_id.is_not(None), Finding.events_id.not_in(select(EventBatch.id)))
         .group_by(Finding.institution_id)
     ):
-        report.missing_events[names[institution_id]] = n
+        report.missing_events[names.get(institution_id, f"#{institution_id}")] = n
+    report.dangling = _dangling(session)
     if repair and report.refs:
-        unused = [b for b, (_, actual) in report.refs.items() if actual == 0]
-        for batch, (_, actual) in report.refs.items():
-            if actual:
-                session.execute(
-                    update(EventBatch).where(EventBatch.id == batch).values(refs=actual)
-                )
-        for first in range(0, len(unused), 1000):
-            session.execute(
-                delete(EventBatch).where(EventBatch.id.in_(unused[first : first + 1000]))
-            )
+        _repair_refs(session, report.refs)
     report.repaired = repair
     return report
+
+
+def _dangling(session: Session) -> dict[str, int]:
+    """Rows of the per-finding tables whose institution or scan does not exist."""
+    probes = {
+        "findings.institution_id": (Finding.institution_id, Institution.id),
+        "findings.last_scan_id": (Finding.last_scan_id, Scan.id),
+        "scan_findings.scan_id": (ScanFinding.scan_id, Scan.id),
+    }
+    found = {}
+    for name, (column, target) in probes.items():
+        n = session.scalar(select(func.count()).where(column.not_in(select(target))))
+        if n:
+            found[name] = n
+    return found

@@ -130,7 +130,8 @@ def check_command(settings: RegistrySettings, repair: bool) -> None:
     """Check the kept finding counts and batch references against the findings.
 
     Exit status 0: consistent (or repaired); 1: inconsistent (nothing written without
-    --repair); 3: findings whose event batch is missing (events lost, not repairable).
+    --repair); 3: what cannot be repaired: findings whose event batch is missing (events
+    lost), or finding rows pointing to no institution or scan.
     """
     from cloudcensus.registry.check import check
 
@@ -141,7 +142,7 @@ def check_command(settings: RegistrySettings, repair: bool) -> None:
         session.commit()
     for line in report.lines():
         click.echo(line)
-    if report.missing_events:
+    if report.missing_events or report.dangling:
         raise SystemExit(3)
     if report.consistent:
         click.echo("consistent: finding counts and event batch references match the findings")

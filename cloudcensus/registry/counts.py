@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from cloudcensus.registry.db import insert_of
 from cloudcensus.registry.models import Finding, FindingCount, Institution
 
 __all__ = [
@@ -82,8 +82,7 @@ def apply_delta(session: Session, institution_id: int, delta: Counter[CountKey])
     ]  # fmt: skip
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FindingCount)
+    statement = insert_of(session)(FindingCount)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["institution_id", "rule", "severity", "provider", "status"],

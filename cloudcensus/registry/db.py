@@ -8,13 +8,20 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import ColumnElement, Engine, any_, create_engine, event, literal, make_url
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from cloudcensus.registry.settings import RegistrySettings
 
-__all__ = ["SessionFactory", "create_db_engine", "migrate", "one_of", "session_factory"]
+__all__ = [
+    "SessionFactory",
+    "create_db_engine",
+    "insert_of",
+    "migrate",
+    "one_of",
+    "session_factory",
+]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -65,3 +72,9 @@ def one_of(
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, postgresql.ARRAY(item)))
     return column.in_(values)
+
+
+def insert_of(session: Session) -> Any:
+    """The `insert` of the session's dialect, with `ON CONFLICT` (PostgreSQL or SQLite)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -52,7 +52,7 @@ def _history(session: Session, institution_id: int, uid: str, limit: int) -> lis
     first: tuple[datetime, int] | None = None
     for scan_id, status, started in session.execute(
         select(ScanFinding.scan_id, ScanFinding.status, Scan.started)
-        .join(Scan)
+        .join(Scan, Scan.id == ScanFinding.scan_id)
         .where(Scan.institution_id == institution_id, ScanFinding.uid == uid)
     ):
         observed[scan_id] = status

@@ -28,12 +28,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cloudcensus.registry import batches
 from cloudcensus.registry.body import received_gzip
 from cloudcensus.registry.counts import apply_delta, lock_institution, resolution_delta
+from cloudcensus.registry.db import insert_of
 from cloudcensus.registry.deps import UNPROCESSABLE, Caller, Db, require
 from cloudcensus.registry.models import (
     Batch,
@@ -167,6 +168,17 @@ def _known_batch(session: Session, scan: Scan, batch_uid: UUID) -> Batch | None:
     )
 
 
+def _claim(session: Session, scan: Scan, batch_uid: UUID, digest: str, accepted: int) -> bool:
+    """Claim the batch's uid (its `batches` row, first of its writes); False when a batch
+    of that uid is stored. The same batch in flight twice at once (a retry racing its
+    first attempt) waits here for the first to end: stored, it is then a replay."""
+    values = {"scan_id": scan.id, "batch_uid": str(batch_uid), "events_sha256": digest,
+              "accepted": accepted, "received": datetime.now(UTC)}  # fmt: skip
+    statement = insert_of(session)(Batch).values(values)
+    claimed = statement.on_conflict_do_nothing(index_elements=["scan_id", "batch_uid"])
+    return session.scalar(claimed.returning(Batch.id)) is not None
+
+
 def _replayed(
     known: Batch, digest: str, raw: bytes, answer: v1.BatchAccepted, response: Response
 ) -> v1.BatchAccepted:
@@ -198,19 +210,12 @@ def _ingest(
     if scan.status is not None:
         raise HTTPException(409, "scan is already complete")
     late = superseded(session, scan)
-    # The batch's uid is claimed first: the same batch in flight twice at once (a retry
-    # racing its first attempt) waits here for the first, then is answered as a replay.
     accepted = parsed.events.count
-    claim = Batch(scan_id=scan.id, batch_uid=str(parsed.batch_uid), events_sha256=digest,
-                  accepted=accepted, received=datetime.now(UTC))  # fmt: skip
-    try:
-        with session.begin_nested():
-            session.add(claim)
-    except IntegrityError:
+    if not _claim(session, scan, parsed.batch_uid, digest, accepted):
         session.rollback()
         known = _known_batch(session, scan, parsed.batch_uid)
-        if known is None:
-            raise
+        if known is None:  # (stored batches are never deleted: not expected)
+            raise HTTPException(503, "batch claimed meanwhile; retry", {"Retry-After": "1"})
         return _replayed(known, digest, raw, answer, response)
     batches.store(session, scan, parsed.events, superseded=late)
     session.execute(update(Scan).where(Scan.id == scan.id).values(events=Scan.events + accepted))

@@ -129,7 +129,7 @@ class ScanFinding(Base):
     institution (no index by uid: every finding of every scan would write one)."""
 
     __tablename__ = "scan_findings"
-    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), primary_key=True)
+    scan_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # (no foreign key: 0007)
     uid: Mapped[str] = mapped_column(String(128), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
 
@@ -164,7 +164,7 @@ class Finding(Base):
         Index("ix_findings_inst_status", "institution_id", "status", "resolved_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    institution_id: Mapped[int] = mapped_column(Integer)  # (no foreign key: migration 0007)
     uid: Mapped[str] = mapped_column(String(128))
     provider: Mapped[str] = mapped_column(String(32))
     account: Mapped[str] = mapped_column(String(256))
@@ -180,7 +180,7 @@ class Finding(Base):
     first_seen: Mapped[datetime] = mapped_column(_TS)
     last_seen: Mapped[datetime] = mapped_column(_TS)
     resolved_at: Mapped[datetime | None] = mapped_column(_TS)
-    last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+    last_scan_id: Mapped[int] = mapped_column(Integer)  # (no foreign key: migration 0007)
     last_started: Mapped[datetime] = mapped_column(_TS)  # start of scan `last_scan_id`
     # The OCSF event: number `event_index` of the stored batch `events_id` (written since
     # migration 0005, `queries.EventReader` reads it); rows written before keep it in

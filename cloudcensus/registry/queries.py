@@ -79,7 +79,9 @@ def finding_query(
     """Findings and their institution's name, filtered and scoped, in id order. The OCSF
     event (a few KB each) is loaded only `with_event`."""
     require(principal, Role.READER, Role.ADMIN)
-    query = select(Finding, Institution.name).join(Institution)
+    query = select(Finding, Institution.name).join(
+        Institution, Institution.id == Finding.institution_id
+    )
     if f.institution is not None:
         query = query.where(Finding.institution_id == readable_institution(
             session, principal, f.institution).id)  # fmt: skip

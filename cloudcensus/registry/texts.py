@@ -23,11 +23,10 @@ from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, LargeBinary, false, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from cloudcensus.registry.db import one_of
+from cloudcensus.registry.db import insert_of, one_of
 from cloudcensus.registry.models import Finding, SearchText
 
 __all__ = ["FEW_MATCHES", "KNOWN_MAX", "digest", "ids", "matching", "message_text"]
@@ -67,17 +66,19 @@ def ids(session: Session, values: Iterable[str]) -> dict[str, int]:
     by_digest = {digest(value): value for value in wanted if value not in known}
     if not by_digest:
         return known
-    dialect = session.get_bind().dialect.name
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
     found = _stored(session, list(by_digest))
     # in digest order: two transactions inserting the same new texts wait for each other
     # in one order (never a deadlock)
     missing = sorted(d for d in by_digest if d not in found)
     if missing:
-        statement = insert_of(SearchText).on_conflict_do_nothing(index_elements=["digest"])
-        session.execute(statement, [{"digest": d, "text": by_digest[d]} for d in missing])
+        statement = insert_of(session)(SearchText).on_conflict_do_nothing(index_elements=["digest"])
+        rows = [{"digest": d, "text": by_digest[d]} for d in missing]
+        inserted = session.execute(statement.returning(SearchText.digest, SearchText.id), rows)
+        found.update((d, i) for d, i in inserted)
         session.commit()
-        found.update(_stored(session, missing))
+        lost = [d for d in missing if d not in found]  # inserted by another batch meanwhile
+        if lost:
+            found.update(_stored(session, lost))
     if len(cache) + len(found) > KNOWN_MAX:
         cache.clear()
     cache.update((by_digest[d], i) for d, i in found.items())

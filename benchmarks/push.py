@@ -63,6 +63,7 @@ from cloudcensus.scanner.inventory import Resource
 from cloudcensus.scanner.push import Pusher, build_client, enqueue_scan
 from cloudcensus.scanner.push.items import GZIP_LEVEL
 from cloudcensus.scanner.push.pusher import DEFAULT_CONCURRENCY
+from cloudcensus.scanner.pushconfig import DEFAULT_BATCH_SIZE
 from cloudcensus.scanner.report.ocsf import finding_to_ocsf
 from cloudcensus.scanner.store import ScanStatus, Store
 from tests.registry.server import serve
@@ -256,7 +257,12 @@ def _push(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"findings per batch (default {DEFAULT_BATCH_SIZE}, the agent's)",
+    )
     parser.add_argument(
         "--concurrency",
         type=int,

@@ -2,6 +2,7 @@
 
 Run:
     python -m benchmarks.registry ingest [--findings 100000] [--database-url URL]
+        [--batch-size N] [--concurrency N]
     python -m benchmarks.registry read [--findings 1000000] [--database-url URL]
 
 `--database-url` names a PostgreSQL server (e.g. postgresql+psycopg://postgres@127.0.0.1/
@@ -10,7 +11,8 @@ end. Without it, SQLite in a temporary directory. Findings are OCSF events of th
 on the synthetic estate (about 2.5 KB each), copied with distinct uids
 (`benchmarks.push.event_copies`).
 
-ingest: the findings as gzip batches of 1,000 (the agent's bodies), POSTed one after the
+ingest: the findings as gzip batches of `--batch-size` (default the agent's, 2,500; the
+agent's bodies), POSTed one after the
 other (`--concurrency N`: N at a time, as the agent's pusher does with 3), for two
 scans: the first creates every finding, the second (a night later) updates every one.
 Baseline, same run: the database's own bulk load of what the first scan stores
@@ -53,7 +55,6 @@ from sqlalchemy import create_engine, make_url, text
 
 from benchmarks.push import database, event_copies, event_pool
 from benchmarks.registryrows import (
-    BATCH,
     STARTED,
     Texts,
     batch_bodies,
@@ -62,6 +63,7 @@ from benchmarks.registryrows import (
     row,
     seed,
 )
+from cloudcensus.scanner.pushconfig import DEFAULT_BATCH_SIZE
 from tests.registry.server import Registry, Tenant, serve
 
 __all__ = ["main"]
@@ -99,8 +101,8 @@ def _scan(
 def ingest(args: argparse.Namespace, root: Path) -> None:
     pool = event_pool(min(args.findings, 5000))
     events = list(event_copies(pool, args.findings))
-    bodies = batch_bodies(events)
-    size = sum(len(b) for _, b in bodies)
+    bodies = batch_bodies(events, args.batch_size)
+    gzipped = sum(len(b) for _, b in bodies)
     with database(args.database_url, root) as url, serve(url, root / "registry.log") as reg:
         tenant = reg.tenant()
         if args.without_text_index:
@@ -110,18 +112,17 @@ def ingest(args: argparse.Namespace, root: Path) -> None:
             first = _scan(agent, bodies, STARTED, args.concurrency)
             later = STARTED + timedelta(days=1)  # a night later
             second = _scan(agent, bodies, later, args.concurrency)
-        texts = Texts()
-        rows = [
-            row(e, 1, 1, None, (n // BATCH + 1, n % BATCH), texts) for n, e in enumerate(events)
-        ]
+        texts, size = Texts(), args.batch_size
+        rows = [row(e, 1, 1, None, (n // size + 1, n % size), texts) for n, e in enumerate(events)]
         baseline = bulk_load(url, rows, [body for _, body in bodies], texts.written())
         backend = make_url(url).get_backend_name()
     n = args.findings
     index = ""
     if backend == "postgresql":
         index = ", without the text index" if args.without_text_index else ", with the text index"
-    print(f"{n} findings in {len(bodies)} batches of {BATCH} ({size / len(bodies) / 1e6:.2f} MB "
-          f"gzip each, {size / n:.0f} B per finding), registry on {backend}{index}")  # fmt: skip
+    print(f"{n} findings in {len(bodies)} batches of {args.batch_size} "
+          f"({gzipped / len(bodies) / 1e6:.2f} MB gzip each, {gzipped / n:.0f} B per finding), "
+          f"registry on {backend}{index}")  # fmt: skip
     if args.concurrency > 1:
         print(f"{args.concurrency} batches in flight at once")
     print(f"first scan (inserts): {first:7.2f} s = {n / first:9,.0f} findings/s")
@@ -248,6 +249,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("measure", choices=["ingest", "read"])
     parser.add_argument("--findings", type=int)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"ingest: findings per batch (default {DEFAULT_BATCH_SIZE}, the agent's)",
+    )
     parser.add_argument(
         "--concurrency", type=int, default=1, help="ingest: batches in flight at once"
     )

@@ -100,11 +100,12 @@ def row(
 # --- ingest ------------------------------------------------------------------------------
 
 
-def batch_bodies(events: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+def batch_bodies(events: list[dict[str, Any]], size: int = BATCH) -> list[tuple[str, bytes]]:
+    """The events as gzip batch bodies of `size` events, each with its batch uid."""
     bodies = []
-    for first in range(0, len(events), BATCH):
+    for first in range(0, len(events), size):
         uid = str(uuid.uuid4())
-        bodies.append((uid, batch_body(uid, events[first : first + BATCH])))
+        bodies.append((uid, batch_body(uid, events[first : first + size])))
     return bodies
 
 

@@ -38,6 +38,7 @@ from pydantic_core import from_json
 from cloudcensus.policies.explanation_usage import ExplanationReport
 from cloudcensus.policies.explanations import ExplanationSet
 from cloudcensus.policies.findings import Finding, Severity, Status, build_finding
+from cloudcensus.scanner.pushconfig import DEFAULT_BATCH_SIZE
 from cloudcensus.scanner.report.ocsfencoder import OcsfEncoder
 from cloudcensus.scanner.shard import recorded_run, recorded_shard
 from cloudcensus.scanner.store import queries
@@ -257,7 +258,7 @@ def build_items(
     scan_id: int,
     scan_uid: uuid.UUID,
     *,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     explanations: ExplanationSet | None = None,
     report: ExplanationReport | None = None,
 ) -> Iterator[OutboxItem]:
@@ -295,7 +296,7 @@ def enqueue_scan(
     conn: sqlite3.Connection,
     scan_id: int,
     *,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     explanations: ExplanationSet | None = None,
     report: ExplanationReport | None = None,
     scan_uid: uuid.UUID | None = None,

@@ -208,7 +208,9 @@ def _observe(session: Session, scan: Scan) -> None:
     uid order: two batches of a scan that share a uid wait for each other in one order."""
     rows = select(literal(scan.id), stage.c.uid, stage.c.status).where(true()).order_by(stage.c.uid)
     statement = insert_of(session)(ScanFinding).from_select(["scan_id", "uid", "status"], rows)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["scan_id", "uid"]))
+    session.connection().execute(
+        statement.on_conflict_do_nothing(index_elements=["scan_id", "uid"])
+    )
 
 
 @dataclass
@@ -232,7 +234,7 @@ def _lock_rows(session: Session, scan: Scan, uids: list[str]) -> list[_StoredRow
     every batch takes them: a batch in flight writing one of them waits for the other,
     then reads what it wrote)."""
     replaced = Finding.last_started <= started(scan)
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Finding.uid, replaced, Finding.rule, Finding.severity, Finding.provider,
                Finding.status, Finding.resolved_at.is_(None), Finding.events_id)
         .where(
@@ -302,7 +304,7 @@ def _insert_new(session: Session, scan: Scan, events_id: int, uids: list[str] | 
     statement = _from_stage(session, scan, events_id, uids)
     conflicts = ["institution_id", "uid"]
     inserted = statement.on_conflict_do_nothing(index_elements=conflicts).returning(Finding.uid)
-    return set(session.scalars(inserted))
+    return set(session.connection().scalars(inserted))
 
 
 def _upsert(session: Session, scan: Scan, events_id: int, uids: list[str] | None) -> None:
@@ -314,7 +316,7 @@ def _upsert(session: Session, scan: Scan, events_id: int, uids: list[str] | None
         c.name: statement.excluded[c.name] for c in Finding.__table__.c if c.name not in kept
     }
     changes["resolved_at"] = None  # a finding reported again is open again
-    session.execute(
+    session.connection().execute(
         statement.on_conflict_do_update(
             index_elements=["institution_id", "uid"],
             set_=changes,
@@ -329,10 +331,10 @@ def _release(session: Session, released: Counter[int]) -> None:
     if not released:
         return
     for events_id, n in sorted(released.items()):
-        session.execute(
+        session.connection().execute(
             update(EventBatch).where(EventBatch.id == events_id).values(refs=EventBatch.refs - n)
         )
-    session.execute(
+    session.connection().execute(
         delete(EventBatch).where(EventBatch.id.in_(sorted(released)), EventBatch.refs <= 0)
     )
 
@@ -362,7 +364,7 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
     plan = _tally(stored, rows)
     if not plan.written:
         return events.count  # every row is kept: a later-started scan wrote them
-    events_id = session.scalar(
+    events_id = session.connection().scalar(
         insert(EventBatch).values(refs=plan.written, body=events.body).returning(EventBatch.id)
     )
     assert events_id is not None
@@ -374,10 +376,12 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
             found.update(lost)
             planned, plan = plan.written, _tally(stored, rows)
             if not plan.written:
-                session.execute(delete(EventBatch).where(EventBatch.id == events_id))
+                session.connection().execute(delete(EventBatch).where(EventBatch.id == events_id))
             elif plan.written != planned:
                 mine = EventBatch.id == events_id
-                session.execute(update(EventBatch).where(mine).values(refs=plan.written))
+                session.connection().execute(
+                    update(EventBatch).where(mine).values(refs=plan.written)
+                )
     if found:
         _upsert(session, scan, events_id, sorted(found) if new else None)
     apply_delta(session, scan.institution_id, plan.delta)

@@ -83,7 +83,7 @@ def apply_delta(session: Session, institution_id: int, delta: Counter[CountKey])
     if not rows:
         return
     statement = insert_of(session)(FindingCount)
-    session.execute(
+    session.connection().execute(
         statement.on_conflict_do_update(
             index_elements=["institution_id", "rule", "severity", "provider", "status"],
             set_={"n": FindingCount.n + statement.excluded.n},

@@ -39,7 +39,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 from sqlalchemy import (
-    Text,
     delete,
     insert,
     literal,
@@ -239,7 +238,7 @@ def _lock_rows(session: Session, scan: Scan, uids: list[str]) -> list[_StoredRow
                Finding.status, Finding.resolved_at.is_(None), Finding.events_id)
         .where(
             Finding.institution_id == scan.institution_id,
-            one_of(session, Finding.uid, uids, Text()),
+            one_of(session, Finding.uid, uids),
         )
         .order_by(Finding.uid)
         .with_for_update()
@@ -294,7 +293,7 @@ def _from_stage(session: Session, scan: Scan, events_id: int, uids: list[str] | 
     }
     rows = select(*values.values()).where(true()).order_by(stage.c.uid)
     if uids is not None:
-        rows = rows.where(one_of(session, stage.c.uid, uids, Text()))
+        rows = rows.where(one_of(session, stage.c.uid, uids))
     return insert_of(session)(Finding).from_select(list(values), rows)
 
 

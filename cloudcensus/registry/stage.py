@@ -131,7 +131,7 @@ class Staged:
     rows: list[Row]
 
 
-def _row(n: int, event: _Event, seen: datetime) -> Row | None:
+def _row(n: int, event: _Event, seen: datetime, nul: bool) -> Row | None:
     resource = event.resources[0]
     region = resource.region or event.cloud.region or "global"
     if len(region) > 64 or (resource.type is not None and len(resource.type) > 64):
@@ -142,7 +142,7 @@ def _row(n: int, event: _Event, seen: datetime) -> Row | None:
         resource.uid, resource.type, event.finding_info.title, event.message,
         event.unmapped.cloudcensus.explanation_id, seen,
     )  # fmt: skip
-    if any("\x00" in value for value in row[1:-1] if value is not None):
+    if nul and any("\x00" in value for value in row[1:-1] if value is not None):
         return None  # no text column of PostgreSQL holds a NUL character
     return row
 
@@ -157,11 +157,14 @@ def decode(body: bytes, kept: bytes | None = None) -> Staged | None:
         return None
     times: dict[int, datetime] = {}  # the events of a batch share a few times
     rows: dict[str, Row] = {}
+    # JSON holds a NUL character only escaped (a raw control character is refused): when
+    # the body has no such escape, no string of it needs checking
+    nul = b"\\u0000" in body
     for n, event in enumerate(batch.events):
         seen = times.get(event.time)
         if seen is None:
             seen = times[event.time] = _EPOCH + timedelta(milliseconds=event.time)
-        row = _row(n, event, seen)
+        row = _row(n, event, seen, nul)
         if row is None:
             return None
         rows.pop(row.uid, None)  # the last event of a uid wins

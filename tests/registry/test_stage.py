@@ -43,6 +43,7 @@ _PATHS: list[tuple[str | int, ...]] = [
 _VALUES: list[Any] = [
     None, 0, 2003, -1, 1.5, 4.0, 99, 100, 10**15, True, "", "x", "2003", "1.5.0", "pass",
     "High", "ÉLEVÉ", "x" * 200, {}, [], [{}], {"uid": "u"}, [{"uid": "u"}], {"0": {"uid": "u"}},
+    "nul\x00", "\\u0000 (a backslash, not a NUL)",
 ]  # fmt: skip
 _DELETE = object()
 

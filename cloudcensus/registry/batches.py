@@ -329,11 +329,12 @@ def _release(session: Session, released: Counter[int]) -> None:
     delete the batches left unused."""
     if not released:
         return
+    connection = session.connection()
     for events_id, n in sorted(released.items()):
-        session.connection().execute(
+        connection.execute(
             update(EventBatch).where(EventBatch.id == events_id).values(refs=EventBatch.refs - n)
         )
-    session.connection().execute(
+    connection.execute(
         delete(EventBatch).where(EventBatch.id.in_(sorted(released)), EventBatch.refs <= 0)
     )
 
@@ -363,7 +364,8 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
     plan = _tally(stored, rows)
     if not plan.written:
         return events.count  # every row is kept: a later-started scan wrote them
-    events_id = session.connection().scalar(
+    connection = session.connection()
+    events_id = connection.scalar(
         insert(EventBatch).values(refs=plan.written, body=events.body).returning(EventBatch.id)
     )
     assert events_id is not None
@@ -374,13 +376,11 @@ def store(session: Session, scan: Scan, events: Staged, *, superseded: bool) -> 
             stored += _lock_rows(session, scan, lost)
             found.update(lost)
             planned, plan = plan.written, _tally(stored, rows)
+            mine = EventBatch.id == events_id
             if not plan.written:
-                session.connection().execute(delete(EventBatch).where(EventBatch.id == events_id))
+                connection.execute(delete(EventBatch).where(mine))
             elif plan.written != planned:
-                mine = EventBatch.id == events_id
-                session.connection().execute(
-                    update(EventBatch).where(mine).values(refs=plan.written)
-                )
+                connection.execute(update(EventBatch).where(mine).values(refs=plan.written))
     if found:
         _upsert(session, scan, events_id, sorted(found) if new else None)
     apply_delta(session, scan.institution_id, plan.delta)
